@@ -1,0 +1,64 @@
+from urllib.parse import quote
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+from fanworks.accounts.validators import pseud_name_validator, username_validator
+
+
+class User(AbstractUser):
+    username = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[username_validator],
+        help_text="3 to 40 characters: letters, digits and underscores.",
+        error_messages={"unique": "That username is already taken."},
+    )
+    email = models.EmailField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def get_absolute_url(self) -> str:
+        return f"/users/{self.username}"
+
+
+class Pseud(models.Model):
+    """A name a user writes under. Works are credited to pseuds, never to users directly."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pseuds")
+    name = models.CharField(max_length=40, validators=[pseud_name_validator])
+    is_default = models.BooleanField(default=False)
+    description = models.TextField(blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="pseud_name_ci_unique_per_user"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="one_default_pseud_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def byline(self) -> str:
+        """"name (username)" when the pseud differs from the login, as AO3 shows it."""
+        if self.name == self.user.username:
+            return self.name
+        return f"{self.name} ({self.user.username})"
+
+    def get_absolute_url(self) -> str:
+        return f"/users/{self.user.username}/pseuds/{quote(self.name)}"

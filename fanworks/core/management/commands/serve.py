@@ -1,0 +1,68 @@
+import os
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def default_workers() -> int:
+    # Two sync-ish workers per core keeps both cores busy while one waits on the database.
+    return max(2, (os.cpu_count() or 1) * 2)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the archive with gunicorn (the production server), static files included. "
+        "HOST and PORT default to the environment variables of those names, then "
+        "127.0.0.1:8000."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_WORKERS", "0")) or default_workers(),
+            help="Worker processes (default: WEB_WORKERS, else two per CPU core).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "4")),
+            help="Threads per worker (default: WEB_THREADS, else 4).",
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Skip copying static files into var/static before starting.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        bind = f"{options['host']}:{options['port']}"
+        self.stdout.write(f"Fanworks is serving on http://{bind}/ (Ctrl+C stops it)")
+        self.stdout.flush()
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "fanworks.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "60",
+        ]
+        os.execv(sys.executable, argv)

@@ -1,0 +1,66 @@
+"""One paginator for every listing, so page sizes and bad page numbers behave the same."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    number: int
+    num_pages: int
+    count: int
+    start_index: int
+    end_index: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def page_range(self) -> list[int | None]:
+        """Page numbers to link, with None where a run of pages is skipped."""
+        shown: list[int | None] = []
+        for n in range(1, self.num_pages + 1):
+            if n <= 2 or n > self.num_pages - 2 or abs(n - self.number) <= 2:
+                shown.append(n)
+            elif shown and shown[-1] is not None:
+                shown.append(None)
+        return shown
+
+
+def requested_page(request: HttpRequest) -> int:
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404("No such page") from None
+    if number < 1:
+        raise Http404("No such page")
+    return number
+
+
+def paginate(queryset: QuerySet[Any], number: int, per_page: int = PER_PAGE) -> Page:
+    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        raise Http404("No such page") from None
+    count = paginator.count
+    return Page(
+        items=list(page.object_list),
+        number=page.number,
+        num_pages=paginator.num_pages,
+        count=count,
+        start_index=page.start_index() if count else 0,
+        end_index=page.end_index() if count else 0,
+    )

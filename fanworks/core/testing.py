@@ -1,0 +1,51 @@
+"""Builders for tests: they go through the real actions, so tests see what users would."""
+
+import itertools
+from typing import Any
+
+from fanworks.accounts.actions import user_create
+from fanworks.accounts.models import User
+from fanworks.works.actions import ChapterData, WorkData, work_create
+from fanworks.works.models import Work
+
+_counter = itertools.count(1)
+DEFAULT_PASSWORD = "correct-horse-battery-staple-42"
+PROSE = (
+    "The lanterns along the harbour wall flickered as Mira counted the ships coming home. "
+    "None of them carried the flag she was waiting for, and the tide was already turning."
+)
+
+
+def make_user(username: str | None = None, *, password: str = DEFAULT_PASSWORD) -> User:
+    name = username or f"reader{next(_counter)}"
+    return user_create(username=name, email=f"{name}@example.org", password=password)
+
+
+def work_data(user: User, **overrides: Any) -> WorkData:
+    values: dict[str, Any] = {
+        "title": "Harbour Lights",
+        "rating": "General Audiences",
+        "warnings": ["No Archive Warnings Apply"],
+        "fandoms": ["Tidewater Chronicles"],
+        "language": "en",
+        "pseud_ids": [user.pseuds.get(is_default=True).pk],
+    }
+    values.update(overrides)
+    return WorkData(**values)
+
+
+def make_work(
+    user: User | None = None,
+    *,
+    post: bool = True,
+    content: str = PROSE,
+    chapter_title: str = "",
+    **overrides: Any,
+) -> Work:
+    creator = user or make_user()
+    return work_create(
+        user=creator,
+        data=work_data(creator, **overrides),
+        chapter=ChapterData(content=content, title=chapter_title),
+        post=post,
+    )

@@ -1,0 +1,55 @@
+"""Every write to tags."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+
+from fanworks.tags.models import Tag, TagType
+from fanworks.tags.validation import validate_tag_names
+
+
+def tags_find_or_create(*, names: list[str], tag_type: TagType) -> list[Tag]:
+    """Tags of `tag_type` with these names, creating the missing ones (not canonical).
+
+    A name already used by a tag of another type is refused: one name means one thing in the
+    tag graph.
+    """
+    if not names:
+        return []
+    validate_tag_names(names)
+    wanted = {name.lower(): name for name in names}
+    existing = {
+        tag.name.lower(): tag
+        for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
+            lower_name__in=list(wanted)
+        )
+    }
+    clashes = [
+        f"“{tag.name}” is already a {tag.get_type_display()} tag, so it can't be used as a "
+        f"{TagType(tag_type).label} tag here."
+        for key, tag in existing.items()
+        if tag.type != tag_type
+    ]
+    if clashes:
+        raise ValidationError(clashes)
+    result = []
+    for key, name in wanted.items():
+        tag = existing.get(key)
+        if tag is None:
+            tag = _create_tag(name=name, tag_type=tag_type)
+        result.append(tag)
+    return result
+
+
+def _create_tag(*, name: str, tag_type: TagType) -> Tag:
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name, type=tag_type, canonical=False)
+    except IntegrityError:
+        # Someone created the same name a moment ago; use theirs.
+        tag = Tag.objects.annotate(lower_name=Lower("name")).get(lower_name=name.lower())
+        if tag.type != tag_type:
+            raise ValidationError(
+                f"“{tag.name}” is already a {tag.get_type_display()} tag."
+            ) from None
+        return tag

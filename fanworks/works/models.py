@@ -1,0 +1,135 @@
+from django.db import models
+
+from fanworks.accounts.models import Pseud
+from fanworks.works.languages import LANGUAGES
+
+MAX_TITLE_LENGTH = 255
+MAX_SUMMARY_LENGTH = 1250
+MAX_NOTES_LENGTH = 5000
+MIN_CHAPTER_LENGTH = 10
+MAX_CHAPTER_LENGTH = 510_000
+MAX_USER_DEFINED_TAGS = 75
+
+
+class CommentPermission(models.TextChoices):
+    EVERYONE = "everyone", "Registered users and guests can comment"
+    REGISTERED = "registered", "Only registered users can comment"
+    NOBODY = "nobody", "No one can comment"
+
+
+class Work(models.Model):
+    """A fan work. Rich-text fields keep the author's input and its sanitised HTML side by side."""
+
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True)
+    endnotes = models.TextField(blank=True)
+    endnotes_html = models.TextField(blank=True)
+    sanitizer_version = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
+    restricted = models.BooleanField(
+        default=False, help_text="Only show to registered users of the archive."
+    )
+    comment_permission = models.CharField(
+        max_length=20, choices=CommentPermission.choices, default=CommentPermission.REGISTERED
+    )
+    expected_chapters = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty when the number of chapters is not known."
+    )
+    posted = models.BooleanField(default=False)
+    hidden_by_admin = models.BooleanField(default=False)
+    first_posted_at = models.DateTimeField(null=True, blank=True)
+    # When readers last saw the work change: first posting, a new chapter, or an edit.
+    revised_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    word_count = models.PositiveIntegerField(default=0)
+    posted_chapter_count = models.PositiveIntegerField(default=0)
+    # Bumped on every save; an edit based on an older version is refused, not applied.
+    version = models.PositiveIntegerField(default=1)
+    # Set by the posting form so that a double submit creates one work.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True)
+
+    pseuds = models.ManyToManyField(Pseud, through="Creatorship", related_name="works")
+    tags = models.ManyToManyField("tags.Tag", through="WorkTag", related_name="works")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["posted", "hidden_by_admin", "-revised_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/works/{self.pk}"
+
+    @property
+    def is_complete(self) -> bool:
+        return (
+            self.expected_chapters is not None
+            and self.posted_chapter_count >= self.expected_chapters
+        )
+
+    @property
+    def chapters_display(self) -> str:
+        """AO3's "N/M" (or "N/?") chapter count."""
+        expected = "?" if self.expected_chapters is None else str(self.expected_chapters)
+        return f"{self.posted_chapter_count}/{expected}"
+
+
+class Creatorship(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="creatorships")
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="creatorships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "pseud"], name="creatorship_unique")
+        ]
+
+
+class WorkTag(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_tags")
+    tag = models.ForeignKey("tags.Tag", on_delete=models.CASCADE, related_name="work_tags")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work", "tag"], name="work_tag_unique")]
+        indexes = [models.Index(fields=["tag", "work"])]
+
+
+class Chapter(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=MAX_TITLE_LENGTH, blank=True)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True)
+    endnotes = models.TextField(blank=True)
+    endnotes_html = models.TextField(blank=True)
+    content = models.TextField()
+    content_html = models.TextField()
+    sanitizer_version = models.PositiveSmallIntegerField(default=0)
+    word_count = models.PositiveIntegerField(default=0)
+    posted = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    creation_key = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "position"], name="chapter_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Chapter {self.position}"
+
+    def get_absolute_url(self) -> str:
+        return f"/works/{self.work_id}/chapters/{self.pk}"

@@ -1,0 +1,36 @@
+"""Who may do what to works. `can_*` answers, `check_*` raises Http404 (missing and forbidden
+look the same from outside)."""
+
+from django.http import Http404
+
+from fanworks.accounts.models import User
+from fanworks.works.models import Work
+from fanworks.works.queries import Viewer
+
+
+def is_creator(viewer: Viewer, work: Work) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    # Listing queries prefetch creatorships; use them when present to save a query.
+    cache = getattr(work, "_prefetched_objects_cache", {})
+    if "creatorships" in cache:
+        return any(c.pseud.user_id == viewer.pk for c in cache["creatorships"])
+    return work.creatorships.filter(pseud__user_id=viewer.pk).exists()
+
+
+def can_edit_work(viewer: Viewer, work: Work) -> bool:
+    return is_creator(viewer, work)
+
+
+def check_edit_work(viewer: Viewer, work: Work) -> None:
+    if not can_edit_work(viewer, work):
+        raise Http404("No such work")
+
+
+def can_post_work(viewer: Viewer) -> bool:
+    return bool(viewer.is_authenticated and viewer.is_active)
+
+
+def can_credit_pseud(user: User, pseud_user_id: int) -> bool:
+    """Creators may credit only their own pseuds (co-creators need consent, a later feature)."""
+    return user.pk == pseud_user_id
