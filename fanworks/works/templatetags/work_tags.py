@@ -1,0 +1,52 @@
+"""Template helpers for showing works the way AO3 readers (and AO3 clients) expect."""
+
+from typing import Any
+
+from django import template
+
+from fanworks.tags.models import ADULT_RATINGS, TagType
+from fanworks.works.models import Work
+
+register = template.Library()
+
+_RATING_CLASSES = {
+    "General Audiences": ("rating-general-audience", "G"),
+    "Teen And Up Audiences": ("rating-teen", "T"),
+    "Mature": ("rating-mature", "M"),
+    "Explicit": ("rating-explicit", "E"),
+    "Not Rated": ("rating-notrated", "NR"),
+}
+
+
+def _tags(work: Work) -> list[Any]:
+    # Views load work_tags with their tags in one prefetch; reuse it.
+    return [work_tag.tag for work_tag in work.work_tags.all()]
+
+
+@register.filter
+def tags_of_type(work: Work, tag_type: str) -> list[Any]:
+    return sorted((t for t in _tags(work) if t.type == tag_type), key=lambda t: t.name.lower())
+
+
+@register.filter
+def creators(work: Work) -> list[Any]:
+    return [creatorship.pseud for creatorship in work.creatorships.all()]
+
+
+@register.simple_tag
+def rating_badge(work: Work) -> dict[str, str]:
+    ratings = tags_of_type(work, TagType.RATING)
+    name = ratings[0].name if ratings else "Not Rated"
+    css, short = _RATING_CLASSES.get(name, ("rating-notrated", "NR"))
+    return {"name": name, "css": css, "short": short}
+
+
+@register.filter
+def is_adult(work: Work) -> bool:
+    return any(t.name in ADULT_RATINGS for t in tags_of_type(work, TagType.RATING))
+
+
+@register.filter
+def has_warnings(work: Work) -> bool:
+    harmless = {"No Archive Warnings Apply"}
+    return any(t.name not in harmless for t in tags_of_type(work, TagType.WARNING))
