@@ -1,12 +1,8 @@
 """Test-wide settings and the CI rule that suites needing a server must not be skipped."""
 
 import os
-import tempfile
 
 import pytest
-
-# Keep generated files (secret key, mail) out of the working tree's var/ during tests.
-os.environ.setdefault("FANWORKS_VAR_DIR", tempfile.mkdtemp(prefix="fanworks-test-var-"))
 
 MUST_RUN_IN_CI = {"browser", "postgres"}
 

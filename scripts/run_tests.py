@@ -7,6 +7,7 @@ and with CI=true that skip fails the run, as does a skipped browser journey.
 
 import os
 import subprocess
+import tempfile
 import sys
 from urllib.parse import urlparse
 
@@ -38,7 +39,9 @@ def postgres_unreachable_reason(url: str) -> str | None:
 
 def run_pass(name: str, extra_env: dict[str, str], pytest_args: list[str]) -> int:
     print(f"\n=== Test suite on {name} ===", flush=True)
-    env = {**os.environ, **extra_env}
+    # Generated files (secret key, static files, mail) go to a scratch var/, not the archive's.
+    scratch = tempfile.mkdtemp(prefix="fanworks-test-var-")
+    env = {**os.environ, "FANWORKS_VAR_DIR": scratch, **extra_env}
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env)
 
 

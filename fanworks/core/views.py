@@ -12,21 +12,49 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"status": 404, "title": "Error 404",
-                  "message": "The page you were looking for doesn't exist."}, status=404)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 404,
+            "title": "Error 404",
+            "message": "The page you were looking for doesn't exist.",
+        },
+        status=404,
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"status": 400, "title": "Bad request",
-                  "message": "We couldn't understand that request."}, status=400)
+    return render(
+        request,
+        "core/error.html",
+        {"status": 400, "title": "Bad request", "message": "We couldn't understand that request."},
+        status=400,
+    )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"status": 403, "title": "Not allowed",
-                  "message": "You can't do that here. If you were filling in a form, "
-                  "reload the page and try again."}, status=403)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 403,
+            "title": "Not allowed",
+            "message": "You can't do that here. If you were filling in a form, "
+            "reload the page and try again.",
+        },
+        status=403,
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/error.html", {"status": 500, "title": "Something went wrong",
-                  "message": "Something went wrong on our side. Please try again."}, status=500)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 500,
+            "title": "Something went wrong",
+            "message": "Something went wrong on our side. Please try again.",
+        },
+        status=500,
+    )

@@ -33,8 +33,7 @@ def tag_name_problems(name: str) -> list[str]:
     problems = []
     if len(name) > MAX_TAG_LENGTH:
         problems.append(
-            f"“{name[:40]}…” is {len(name)} characters long; tags can be at most "
-            f"{MAX_TAG_LENGTH}."
+            f"“{name[:40]}…” is {len(name)} characters long; tags can be at most {MAX_TAG_LENGTH}."
         )
     bad = sorted({ch for ch in name if ch in FORBIDDEN_TAG_CHARACTERS})
     if bad:

@@ -87,9 +87,7 @@ class Creatorship(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["work", "pseud"], name="creatorship_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["work", "pseud"], name="creatorship_unique")]
 
 
 class WorkTag(models.Model):

@@ -81,9 +81,7 @@ def works_tagged(viewer: Viewer, tag: Tag) -> QuerySet[Work]:
 def work_for_viewer(viewer: Viewer, work_id: int) -> Work | None:
     """The work with its creators and tags, or None when it is missing or not for `viewer`."""
     return (
-        with_listing_data(visible_works(viewer, include_own_drafts=True))
-        .filter(pk=work_id)
-        .first()
+        with_listing_data(visible_works(viewer, include_own_drafts=True)).filter(pk=work_id).first()
     )
 
 
@@ -121,3 +119,11 @@ def fandoms_with_counts(viewer: Viewer) -> list[Tag]:
         .annotate(work_count=Count("work_tags__work", distinct=True))
         .order_by("name")
     )
+
+
+def tag_names_by_type(work: Work) -> dict[str, list[str]]:
+    """The work's tag names grouped by tag type, each group sorted by name."""
+    grouped: dict[str, list[str]] = {}
+    for work_tag in work.work_tags.all():
+        grouped.setdefault(work_tag.tag.type, []).append(work_tag.tag.name)
+    return {tag_type: sorted(names, key=str.lower) for tag_type, names in grouped.items()}

@@ -1,3 +1,38 @@
 from django.urls import path
 
-urlpatterns: list = []
+from fanworks.works import views
+
+urlpatterns = [
+    path("works", views.work_index, name="work-index"),
+    path("works/new", views.work_new, name="work-new"),
+    path("works/<int:work_id>", views.work_show, name="work-show"),
+    path("works/<int:work_id>/navigate", views.work_navigate, name="work-navigate"),
+    path("works/<int:work_id>/edit", views.work_edit, name="work-edit"),
+    path("works/<int:work_id>/delete", views.work_delete, name="work-delete"),
+    path("works/<int:work_id>/preview", views.work_preview, name="work-preview"),
+    path("works/<int:work_id>/post", views.work_post, name="work-post"),
+    path("works/<int:work_id>/chapters/new", views.chapter_new, name="chapter-new"),
+    path("works/<int:work_id>/chapters/manage", views.chapters_manage, name="chapters-manage"),
+    path("works/<int:work_id>/chapters/<int:chapter_id>", views.chapter_show, name="chapter-show"),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/edit",
+        views.chapter_edit,
+        name="chapter-edit",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/delete",
+        views.chapter_delete,
+        name="chapter-delete",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/preview",
+        views.chapter_preview,
+        name="chapter-preview",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/post",
+        views.chapter_post,
+        name="chapter-post",
+    ),
+    path("chapters/<int:chapter_id>", views.chapter_by_id, name="chapter-by-id"),
+]

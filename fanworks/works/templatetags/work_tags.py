@@ -50,3 +50,25 @@ def is_adult(work: Work) -> bool:
 def has_warnings(work: Work) -> bool:
     harmless = {"No Archive Warnings Apply"}
     return any(t.name not in harmless for t in tags_of_type(work, TagType.WARNING))
+
+
+@register.filter
+def thousands(number: int) -> str:
+    """1234567 → "1,234,567", as AO3 prints counts."""
+    return f"{number:,}"
+
+
+@register.filter
+def tag_label(tag_type: str) -> str:
+    return _TAG_LABELS.get(tag_type, tag_type.title())
+
+
+_TAG_LABELS = {
+    "rating": "Rating",
+    "warning": "Archive Warning",
+    "category": "Category",
+    "fandom": "Fandom",
+    "relationship": "Relationship",
+    "character": "Character",
+    "freeform": "Additional Tags",
+}

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = (
         "Serve the archive with gunicorn (the production server), static files included. "
         "HOST and PORT default to the environment variables of those names, then "
-        "127.0.0.1:8000."
+        "127.0.0.1:8000. ACCESS_LOG=0 turns the access log off."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,11 +58,11 @@ class Command(BaseCommand):
             "gthread",
             "--threads",
             str(options["threads"]),
-            "--access-logfile",
-            "-",
             "--graceful-timeout",
             "10",
             "--timeout",
             "60",
         ]
+        if os.environ.get("ACCESS_LOG", "1") != "0":
+            argv += ["--access-logfile", "-"]
         os.execv(sys.executable, argv)

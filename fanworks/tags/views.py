@@ -1,0 +1,37 @@
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from fanworks.core.pagination import paginate, requested_page
+from fanworks.tags import queries
+from fanworks.works import queries as work_queries
+
+MAX_AUTOCOMPLETE_TERM = 150
+
+
+def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
+    tag = queries.tag_by_url_name(url_name)
+    if tag is None:
+        raise Http404("No such tag")
+    shown = tag.synonym_of if tag.synonym_of_id and tag.synonym_of else tag
+    if shown != tag:
+        return redirect(shown.get_absolute_url())
+    page = paginate(work_queries.works_tagged(request.user, tag), requested_page(request))
+    return render(request, "tags/works.html", {"tag": tag, "page": page})
+
+
+def tag_show(request: HttpRequest, url_name: str) -> HttpResponse:
+    tag = queries.tag_by_url_name(url_name)
+    if tag is None:
+        raise Http404("No such tag")
+    return redirect(tag.get_absolute_url())
+
+
+def fandom_index(request: HttpRequest) -> HttpResponse:
+    fandoms = work_queries.fandoms_with_counts(request.user)
+    return render(request, "tags/fandoms.html", {"fandoms": fandoms})
+
+
+def autocomplete(request: HttpRequest) -> JsonResponse:
+    term = request.GET.get("term", "")[:MAX_AUTOCOMPLETE_TERM]
+    tags = queries.autocomplete(term, request.GET.get("type", ""))
+    return JsonResponse({"results": [{"name": t.name, "canonical": t.canonical} for t in tags]})
