@@ -128,7 +128,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so a read that turns into a write
                 # never fails with "database is locked"; the busy timeout makes writers queue.
@@ -141,6 +141,9 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Tests use a file too: an in-memory database shares one cache between threads and
+            # locks whole tables, so concurrent-writer tests would not see real behaviour.
+            "TEST": {"NAME": str(VAR_DIR / "test-fanworks.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

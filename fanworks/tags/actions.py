@@ -18,7 +18,7 @@ def tags_find_or_create(*, names: list[str], tag_type: TagType) -> list[Tag]:
         return []
     validate_tag_names(names)
     wanted = {name.lower(): name for name in names}
-    existing = {
+    existing: dict[str, Tag] = {
         tag.name.lower(): tag
         for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
             lower_name__in=list(wanted)
@@ -32,7 +32,7 @@ def tags_find_or_create(*, names: list[str], tag_type: TagType) -> list[Tag]:
     ]
     if clashes:
         raise ValidationError(clashes)
-    result = []
+    result: list[Tag] = []
     for key, name in wanted.items():
         tag = existing.get(key)
         if tag is None:

@@ -166,7 +166,9 @@ class WorkForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pseuds = list(user.pseuds.all())
-        self.fields["pseuds"].choices = [(str(p.pk), p.name) for p in pseuds]
+        pseud_field = self.fields["pseuds"]
+        assert isinstance(pseud_field, forms.MultipleChoiceField)
+        pseud_field.choices = [(str(p.pk), p.name) for p in pseuds]
         if not self.is_bound and not self.initial.get("pseuds"):
             self.initial["pseuds"] = [str(p.pk) for p in pseuds if p.is_default]
 

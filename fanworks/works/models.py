@@ -1,7 +1,12 @@
 from django.db import models
 
+from typing import TYPE_CHECKING
+
 from fanworks.accounts.models import Pseud
 from fanworks.works.languages import LANGUAGES
+
+if TYPE_CHECKING:
+    from fanworks.tags.models import Tag
 
 MAX_TITLE_LENGTH = 255
 MAX_SUMMARY_LENGTH = 1250
@@ -52,8 +57,12 @@ class Work(models.Model):
     # Set by the posting form so that a double submit creates one work.
     creation_key = models.UUIDField(null=True, blank=True, unique=True)
 
-    pseuds = models.ManyToManyField(Pseud, through="Creatorship", related_name="works")
-    tags = models.ManyToManyField("tags.Tag", through="WorkTag", related_name="works")
+    pseuds: "models.ManyToManyField[Pseud, Creatorship]" = models.ManyToManyField(
+        Pseud, through="Creatorship", related_name="works"
+    )
+    tags: "models.ManyToManyField[Tag, WorkTag]" = models.ManyToManyField(
+        "tags.Tag", through="WorkTag", related_name="works"
+    )
 
     class Meta:
         indexes = [

@@ -224,7 +224,7 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
                 stale = queries.work_for_viewer(user, work.pk)
                 # Keep the author's input, but on the newer version, so saving again is a
                 # deliberate choice to replace the other edit.
-                data = form.data.copy()
+                data = request.POST.copy()
                 data["version"] = str(conflict.current.version)
                 form = EditWorkForm(data, user=user)
                 form.is_valid()
@@ -355,7 +355,7 @@ def chapter_edit(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
                 current = conflict.current
                 assert isinstance(current, Chapter)
                 stale = current
-                data = form.data.copy()
+                data = request.POST.copy()
                 data["version"] = str(current.version)
                 form = ChapterForm(data)
                 form.is_valid()

@@ -1,0 +1,68 @@
+"""Races that real servers see: the same form posted twice at once, two tabs saving at once."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+
+from fanworks.core.testing import PROSE, make_user, make_work, work_data
+from fanworks.works import actions
+from fanworks.works.actions import ChapterData, StaleEdit
+from fanworks.works.models import Work
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(count, target):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=10)
+            results.append(target(index))
+        except Exception as error:  # collected and asserted on by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, errors
+
+
+def test_parallel_double_submit_creates_one_work():
+    user = make_user()
+    key = uuid.uuid4()
+
+    def submit(_):
+        return actions.work_create(
+            user=user, data=work_data(user), chapter=ChapterData(content=PROSE), post=True,
+            creation_key=key,
+        ).pk
+
+    results, errors = run_together(4, submit)
+    assert not errors
+    assert len(set(results)) == 1
+    assert Work.objects.count() == 1
+
+
+def test_parallel_edits_from_the_same_version_let_exactly_one_win():
+    work = make_work()
+    chapter = work.chapters.get()
+
+    def save(index):
+        return actions.chapter_update(
+            chapter=chapter, data=ChapterData(content=f"Edit number {index} of the chapter."),
+            expected_version=chapter.version,
+        ).content
+
+    results, errors = run_together(4, save)
+    assert len(results) == 1
+    assert len(errors) == 3 and all(isinstance(e, StaleEdit) for e in errors)
+    chapter.refresh_from_db()
+    assert chapter.content == results[0] and chapter.version == 2
