@@ -1,10 +1,10 @@
 """The `fanworks` command: the archive's own verbs, plus every Django management command.
 
-    fanworks serve        run the production server (gunicorn) with static files
-    fanworks migrate      create or update the database tables
-    fanworks createadmin  create an administrator account
-    fanworks demo         fill the archive with invented demo content
-    fanworks manage ...   any other Django management command
+fanworks serve        run the production server (gunicorn) with static files
+fanworks migrate      create or update the database tables
+fanworks createadmin  create an administrator account
+fanworks demo         fill the archive with invented demo content
+fanworks manage ...   any other Django management command
 """
 
 import argparse

@@ -143,7 +143,8 @@ else:
             },
             # Tests use a file too: an in-memory database shares one cache between threads and
             # locks whole tables, so concurrent-writer tests would not see real behaviour.
-            "TEST": {"NAME": str(VAR_DIR / "test-fanworks.sqlite3")},
+            # The process id keeps two test runs in one checkout from sharing a database.
+            "TEST": {"NAME": str(VAR_DIR / f"test-fanworks-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -169,6 +170,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "fanworks.accounts.validators.MaximumLengthValidator"},
 ]
 LOGIN_URL = "/users/login"
+CSRF_FAILURE_VIEW = "fanworks.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

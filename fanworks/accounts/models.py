@@ -53,12 +53,12 @@ class Pseud(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/users/{self.user.username}/pseuds/{quote(self.name)}"
+
     @property
     def byline(self) -> str:
-        """"name (username)" when the pseud differs from the login, as AO3 shows it."""
+        """The pseud as AO3 credits it: "name (username)" when the name differs from the login."""
         if self.name == self.user.username:
             return self.name
         return f"{self.name} ({self.user.username})"
-
-    def get_absolute_url(self) -> str:
-        return f"/users/{self.user.username}/pseuds/{quote(self.name)}"

@@ -68,4 +68,9 @@ class AuthenticityTokenMiddleware:
                 token = request.GET.get("authenticity_token", "")
             if token:
                 request.META["HTTP_X_CSRFTOKEN"] = token
+                # AO3 clients send neither Origin nor Referer, which Django's CSRF check
+                # demands over HTTPS. The token is still compared with the cookie; a browser
+                # always sends Origin on a POST, so it never takes this path.
+                if "HTTP_ORIGIN" not in request.META and "HTTP_REFERER" not in request.META:
+                    request.META["HTTP_REFERER"] = f"https://{request.get_host()}/"
         return self.get_response(request)

@@ -1,0 +1,51 @@
+"""Every read of accounts and pseuds."""
+
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
+from fanworks.accounts import throttles
+from fanworks.accounts.models import Pseud, User
+from fanworks.core import ratelimit
+
+
+def user_by_name(name: str) -> User | None:
+    """The user called `name`, ignoring case (the lookup matches the LOWER(username) index)."""
+    if not name or len(name) > 40:
+        return None
+    return User.objects.annotate(lower=Lower("username")).filter(lower=name.lower()).first()
+
+
+def user_for_login(login: str) -> User | None:
+    """The account a login box entry names: a username or, with an "@", an e-mail address."""
+    login = login.strip()
+    if "@" in login:
+        if len(login) > 254:
+            return None
+        return User.objects.annotate(lower=Lower("email")).filter(lower=login.lower()).first()
+    return user_by_name(login)
+
+
+def pseuds_of_user(user: User) -> QuerySet[Pseud]:
+    """The default pseud first, then by name."""
+    return Pseud.objects.filter(user=user).select_related("user").order_by("-is_default", "name")
+
+
+def pseud_by_name(user: User, name: str) -> Pseud | None:
+    if not name or len(name) > 40:
+        return None
+    return (
+        Pseud.objects.select_related("user")
+        .annotate(lower=Lower("name"))
+        .filter(user=user, lower=name.lower())
+        .first()
+    )
+
+
+def login_retry_after(*, ip: str | None, account_key: str) -> int | None:
+    """Seconds until another login attempt is allowed, or None when it is allowed now."""
+    waits = []
+    if ip is not None:
+        waits.append(ratelimit.retry_after(throttles.login_ip_limit(ip)))
+    waits.append(ratelimit.retry_after(throttles.login_account_limit(account_key)))
+    known = [wait for wait in waits if wait is not None]
+    return max(known) if known else None
