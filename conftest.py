@@ -39,6 +39,10 @@ def pytest_collection_modifyitems(config, items):
 def pytest_sessionfinish(session, exitstatus):
     markexpr = session.config.getoption("-m") or ""
     wants_browser = "not browser" not in markexpr
-    if in_ci() and wants_browser and not getattr(session.config, "_fanworks_browser_selected", False):
+    if (
+        in_ci()
+        and wants_browser
+        and not getattr(session.config, "_fanworks_browser_selected", False)
+    ):
         print("\nCI=true: no browser journeys were collected; failing.")
         session.exitstatus = 1

@@ -7,8 +7,8 @@ and with CI=true that skip fails the run, as does a skipped browser journey.
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 from urllib.parse import urlparse
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/fanworks"
@@ -42,7 +42,7 @@ def run_pass(name: str, extra_env: dict[str, str], pytest_args: list[str]) -> in
     # Generated files (secret key, static files, mail) go to a scratch var/, not the archive's.
     scratch = tempfile.mkdtemp(prefix="fanworks-test-var-")
     env = {**os.environ, "FANWORKS_VAR_DIR": scratch, **extra_env}
-    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env)
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env)  # noqa: S603
 
 
 def main() -> int:

@@ -61,9 +61,9 @@ class AuthenticityTokenMiddleware:
         if request.method == "POST" and "HTTP_X_CSRFTOKEN" not in request.META:
             content_type = request.content_type or ""
             token = ""
-            if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-                if "csrfmiddlewaretoken" not in request.POST:
-                    token = request.POST.get("authenticity_token", "")
+            is_form = content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
+            if is_form and "csrfmiddlewaretoken" not in request.POST:
+                token = request.POST.get("authenticity_token", "")
             if not token and "csrfmiddlewaretoken" not in request.GET:
                 token = request.GET.get("authenticity_token", "")
             if token:

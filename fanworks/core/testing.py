@@ -9,7 +9,7 @@ from fanworks.works.actions import ChapterData, WorkData, work_create
 from fanworks.works.models import Work
 
 _counter = itertools.count(1)
-DEFAULT_PASSWORD = "correct-horse-battery-staple-42"
+DEFAULT_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test accounts only)
 PROSE = (
     "The lanterns along the harbour wall flickered as Mira counted the ships coming home. "
     "None of them carried the flag she was waiting for, and the tide was already turning."

@@ -61,6 +61,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "core/error.html", {"status": 403, "title": "Please try again",
-                  "message": "Your form expired or came from another site, so we didn't save it. "
-                  "Go back, reload the page and submit it again."}, status=403)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 403,
+            "title": "Please try again",
+            "message": "Your form expired or came from another site, so we didn't save it. "
+            "Go back, reload the page and submit it again.",
+        },
+        status=403,
+    )

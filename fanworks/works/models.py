@@ -1,6 +1,6 @@
-from django.db import models
-
 from typing import TYPE_CHECKING
+
+from django.db import models
 
 from fanworks.accounts.models import Pseud
 from fanworks.works.languages import LANGUAGES
@@ -98,6 +98,9 @@ class Creatorship(models.Model):
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["work", "pseud"], name="creatorship_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.pseud_id} created {self.work_id}"
+
 
 class WorkTag(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_tags")
@@ -106,6 +109,9 @@ class WorkTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["work", "tag"], name="work_tag_unique")]
         indexes = [models.Index(fields=["tag", "work"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} tagged {self.tag_id}"
 
 
 class Chapter(models.Model):

@@ -45,11 +45,17 @@ def test_same_creation_key_creates_one_work():
     user = make_user()
     key = uuid.uuid4()
     first = actions.work_create(
-        user=user, data=work_data(user), chapter=ChapterData(content=PROSE), post=True,
+        user=user,
+        data=work_data(user),
+        chapter=ChapterData(content=PROSE),
+        post=True,
         creation_key=key,
     )
     second = actions.work_create(
-        user=user, data=work_data(user), chapter=ChapterData(content=PROSE), post=True,
+        user=user,
+        data=work_data(user),
+        chapter=ChapterData(content=PROSE),
+        post=True,
         creation_key=key,
     )
     assert first.pk == second.pk
@@ -80,7 +86,9 @@ def test_work_create_refuses_bad_metadata_and_saves_nothing(overrides, field):
     tags_before = Tag.objects.count()
     with pytest.raises(ValidationError) as problem:
         actions.work_create(
-            user=user, data=work_data(user, **overrides), chapter=ChapterData(content=PROSE),
+            user=user,
+            data=work_data(user, **overrides),
+            chapter=ChapterData(content=PROSE),
             post=True,
         )
     assert field in problem.value.message_dict
@@ -122,11 +130,19 @@ def test_cannot_credit_another_users_pseud():
 def test_stale_work_edit_is_refused_and_changes_nothing():
     user = make_user()
     work = make_work(user, title="Original")
-    actions.work_update(user=user, work=work, data=work_data(user, title="First edit"),
-                        expected_version=work.version)
+    actions.work_update(
+        user=user,
+        work=work,
+        data=work_data(user, title="First edit"),
+        expected_version=work.version,
+    )
     with pytest.raises(StaleEdit) as conflict:
-        actions.work_update(user=user, work=work, data=work_data(user, title="Second edit"),
-                            expected_version=work.version)
+        actions.work_update(
+            user=user,
+            work=work,
+            data=work_data(user, title="Second edit"),
+            expected_version=work.version,
+        )
     assert conflict.value.current.title == "First edit"
     work.refresh_from_db()
     assert work.title == "First edit"
@@ -135,11 +151,17 @@ def test_stale_work_edit_is_refused_and_changes_nothing():
 def test_stale_chapter_edit_is_refused_and_changes_nothing():
     work = make_work()
     chapter = work.chapters.get()
-    actions.chapter_update(chapter=chapter, data=ChapterData(content="Tab one's new words."),
-                           expected_version=chapter.version)
+    actions.chapter_update(
+        chapter=chapter,
+        data=ChapterData(content="Tab one's new words."),
+        expected_version=chapter.version,
+    )
     with pytest.raises(StaleEdit):
-        actions.chapter_update(chapter=chapter, data=ChapterData(content="Tab two's words."),
-                               expected_version=chapter.version)
+        actions.chapter_update(
+            chapter=chapter,
+            data=ChapterData(content="Tab two's words."),
+            expected_version=chapter.version,
+        )
     chapter.refresh_from_db()
     assert chapter.content == "Tab one's new words."
     assert chapter.version == 2
@@ -154,7 +176,9 @@ def test_chapters_add_reorder_delete_keep_counts_and_positions():
     first = work.chapters.get(position=1)
     actions.chapters_reorder(work=work, ordered_ids=[third.pk, first.pk, second.pk])
     assert list(work.chapters.order_by("position").values_list("pk", flat=True)) == [
-        third.pk, first.pk, second.pk,
+        third.pk,
+        first.pk,
+        second.pk,
     ]
     actions.chapter_delete(chapter=first)
     work.refresh_from_db()
@@ -189,7 +213,7 @@ def test_draft_chapter_does_not_count_until_posted():
 
 
 def test_rich_text_keeps_raw_and_sanitised_versions():
-    work = make_work(summary='<b>Bold</b><script>alert(1)</script>')
+    work = make_work(summary="<b>Bold</b><script>alert(1)</script>")
     assert work.summary == "<b>Bold</b><script>alert(1)</script>"
     assert "<script" not in work.summary_html and "<b>Bold</b>" in work.summary_html
     assert work.sanitizer_version >= 1

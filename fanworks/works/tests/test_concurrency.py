@@ -41,7 +41,10 @@ def test_parallel_double_submit_creates_one_work():
 
     def submit(_):
         return actions.work_create(
-            user=user, data=work_data(user), chapter=ChapterData(content=PROSE), post=True,
+            user=user,
+            data=work_data(user),
+            chapter=ChapterData(content=PROSE),
+            post=True,
             creation_key=key,
         ).pk
 
@@ -57,7 +60,8 @@ def test_parallel_edits_from_the_same_version_let_exactly_one_win():
 
     def save(index):
         return actions.chapter_update(
-            chapter=chapter, data=ChapterData(content=f"Edit number {index} of the chapter."),
+            chapter=chapter,
+            data=ChapterData(content=f"Edit number {index} of the chapter."),
             expected_version=chapter.version,
         ).content
 

@@ -186,8 +186,12 @@ def test_drafts_are_404_for_everyone_but_their_creator(client):
     creator = make_user()
     draft = make_work(creator, post=False, title="Secret draft")
     chapter = draft.chapters.get()
-    for url in (f"/works/{draft.pk}", f"/works/{draft.pk}/chapters/{chapter.pk}",
-                f"/works/{draft.pk}/navigate", f"/chapters/{chapter.pk}"):
+    for url in (
+        f"/works/{draft.pk}",
+        f"/works/{draft.pk}/chapters/{chapter.pk}",
+        f"/works/{draft.pk}/navigate",
+        f"/chapters/{chapter.pk}",
+    ):
         assert client.get(url).status_code == 404
     client.force_login(make_user())
     assert client.get(f"/works/{draft.pk}").status_code == 404
@@ -205,8 +209,7 @@ def test_hidden_work_is_404_for_readers(client):
 
 def test_draft_chapter_of_posted_work_is_hidden_from_readers(client):
     work = make_work()
-    draft = actions.chapter_create(work=work, data=ChapterData(content="Unposted " * 5),
-                                   post=False)
+    draft = actions.chapter_create(work=work, data=ChapterData(content="Unposted " * 5), post=False)
     assert client.get(f"/works/{work.pk}/chapters/{draft.pk}").status_code == 404
     assert b"Unposted" not in client.get(f"/works/{work.pk}").content
 
@@ -222,9 +225,13 @@ def test_only_creators_may_edit_or_delete(client):
     work = make_work(title="Mine")
     chapter = work.chapters.get()
     client.force_login(make_user())
-    for url in (f"/works/{work.pk}/edit", f"/works/{work.pk}/delete",
-                f"/works/{work.pk}/chapters/new", f"/works/{work.pk}/chapters/{chapter.pk}/edit",
-                f"/works/{work.pk}/chapters/manage"):
+    for url in (
+        f"/works/{work.pk}/edit",
+        f"/works/{work.pk}/delete",
+        f"/works/{work.pk}/chapters/new",
+        f"/works/{work.pk}/chapters/{chapter.pk}/edit",
+        f"/works/{work.pk}/chapters/manage",
+    ):
         assert client.get(url).status_code == 404
         assert client.post(url, {"title": "Stolen"}).status_code == 404
     work.refresh_from_db()
@@ -239,8 +246,9 @@ def test_stale_chapter_edit_returns_409_keeping_both_texts(client):
     url = f"/works/{work.pk}/chapters/{chapter.pk}/edit"
     form = {"content": "Words from tab one, saved first.", "version": chapter.version}
     assert client.post(url, form).status_code == 302
-    stale = client.post(url, {"content": "Words from tab two, typed later.",
-                              "version": chapter.version})
+    stale = client.post(
+        url, {"content": "Words from tab two, typed later.", "version": chapter.version}
+    )
     assert stale.status_code == 409
     page = stale.content.decode()
     assert "changed somewhere else" in page
@@ -249,8 +257,9 @@ def test_stale_chapter_edit_returns_409_keeping_both_texts(client):
     chapter.refresh_from_db()
     assert chapter.content == "Words from tab one, saved first."
     # Saving again from the conflict form is a deliberate overwrite.
-    again = client.post(url, {"content": "Words from tab two, typed later.",
-                              "version": chapter.version})
+    again = client.post(
+        url, {"content": "Words from tab two, typed later.", "version": chapter.version}
+    )
     assert again.status_code == 302
     chapter.refresh_from_db()
     assert chapter.content == "Words from tab two, typed later."
@@ -273,19 +282,27 @@ def test_add_reorder_and_delete_chapters_through_pages(client):
     user = make_user()
     work = make_work(user)
     client.force_login(user)
-    response = client.post(f"/works/{work.pk}/chapters/new",
-                           {"content": "The second chapter " * 5, "chapter_title": "Two",
-                            "post": "1", "creation_key": str(uuid.uuid4())})
+    response = client.post(
+        f"/works/{work.pk}/chapters/new",
+        {
+            "content": "The second chapter " * 5,
+            "chapter_title": "Two",
+            "post": "1",
+            "creation_key": str(uuid.uuid4()),
+        },
+    )
     assert response.status_code == 302
     two = Chapter.objects.get(title="Two")
     one = work.chapters.get(position=1)
-    response = client.post(f"/works/{work.pk}/chapters/manage",
-                           {f"position_{one.pk}": "2", f"position_{two.pk}": "1"})
+    response = client.post(
+        f"/works/{work.pk}/chapters/manage", {f"position_{one.pk}": "2", f"position_{two.pk}": "1"}
+    )
     assert response.status_code == 302
     two.refresh_from_db()
     assert two.position == 1
-    bad = client.post(f"/works/{work.pk}/chapters/manage",
-                      {f"position_{one.pk}": "1", f"position_{two.pk}": "1"})
+    bad = client.post(
+        f"/works/{work.pk}/chapters/manage", {f"position_{one.pk}": "1", f"position_{two.pk}": "1"}
+    )
     assert bad.status_code == 400
     client.post(f"/works/{work.pk}/chapters/{one.pk}/delete")
     assert list(work.chapters.values_list("title", flat=True)) == ["Two"]
@@ -334,7 +351,7 @@ def test_tag_page_lists_works_and_fandom_index_counts_visible_works(client):
     page = client.get("/tags/Ana*s*Bo/works").content.decode()
     assert "1 - 1 of 1 Works" in page
     fandoms = client.get("/fandoms").content.decode()
-    assert "Skyward Guild</a> <span class=\"count\">(1)</span>" in fandoms
+    assert 'Skyward Guild</a> <span class="count">(1)</span>' in fandoms
     assert client.get("/tags/No Such Tag/works").status_code == 404
 
 
