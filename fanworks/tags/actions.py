@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from fanworks.tags.models import Tag, TagType
+from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.tags.validation import validate_tag_names
 
 
@@ -53,3 +53,21 @@ def _create_tag(*, name: str, tag_type: TagType) -> Tag:
                 f"“{tag.name}” is already a {tag.get_type_display()} tag."
             ) from None
         return tag
+
+
+def closed_tags(*, tag_type: TagType, names: list[str]) -> list[Tag]:
+    """The rating, warning or category tags with these (already validated) names.
+
+    A migration seeds them; they are created here if missing (e.g. after a database flush),
+    because a work must never silently lose its rating.
+    """
+    allowed = {TagType.RATING: RATINGS, TagType.WARNING: WARNINGS, TagType.CATEGORY: CATEGORIES}
+    if any(name not in allowed[tag_type] for name in names):
+        raise ValidationError(f"Unknown {TagType(tag_type).label} tag.")
+    found = {tag.name: tag for tag in Tag.objects.filter(type=tag_type, name__in=names)}
+    for name in names:
+        if name not in found:
+            found[name], _ = Tag.objects.get_or_create(
+                name=name, defaults={"type": tag_type, "canonical": True}
+            )
+    return [found[name] for name in names]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fanworks.accounts.models import Pseud, User
 from fanworks.analysis.text.wordcount import count_words_in_html
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
-from fanworks.tags.actions import tags_find_or_create
+from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
@@ -190,11 +190,9 @@ def _resolve_tags(data: WorkData) -> list[Tag]:
     """All tags for the work; collects every field's problems before raising."""
     errors: dict[str, list[str]] = {}
     tags: list[Tag] = []
-    closed = Tag.objects.filter(
-        type__in=[TagType.RATING, TagType.WARNING, TagType.CATEGORY],
-        name__in=[data.rating, *data.warnings, *data.categories],
-    )
-    tags.extend(closed)
+    tags.extend(closed_tags(tag_type=TagType.RATING, names=[data.rating]))
+    tags.extend(closed_tags(tag_type=TagType.WARNING, names=data.warnings))
+    tags.extend(closed_tags(tag_type=TagType.CATEGORY, names=data.categories))
     for field_name, tag_type, names in (
         ("fandoms", TagType.FANDOM, data.fandoms),
         ("relationships", TagType.RELATIONSHIP, data.relationships),

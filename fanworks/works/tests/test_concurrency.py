@@ -70,3 +70,12 @@ def test_parallel_edits_from_the_same_version_let_exactly_one_win():
     assert len(errors) == 3 and all(isinstance(e, StaleEdit) for e in errors)
     chapter.refresh_from_db()
     assert chapter.content == results[0] and chapter.version == 2
+
+
+def test_ratings_survive_a_flushed_database():
+    """Transactional tests flush the seeded closed tags; posting must still record the rating."""
+    from fanworks.tags.models import Tag
+
+    Tag.objects.all().delete()
+    work = make_work(rating="Mature", categories=["F/F"])
+    assert set(work.tags.values_list("name", flat=True)) >= {"Mature", "F/F"}
