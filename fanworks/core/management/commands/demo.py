@@ -14,7 +14,8 @@ class Command(BaseCommand):
         "their characters and relationships, and works with generated prose. The same seed "
         "always gives the same archive; running again creates only what is missing, so "
         "`--works` can grow an existing demo archive. Also creates the login `demo`, whose "
-        "password comes from FANWORKS_DEMO_PASSWORD (default: fanworks-demo)."
+        "password comes from FANWORKS_DEMO_PASSWORD (default: fanworks-demo) and is printed "
+        "at the end (-v 0 prints nothing)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             type=int,
             default=300,
             metavar="N",
-            help="How many demo works the archive should have (default 300; 100000 works).",
+            help="How many demo works the archive should have (default 300; scales past 100,000).",
         )
         parser.add_argument(
             "--seed",
@@ -69,7 +70,10 @@ class Command(BaseCommand):
                 "Could not create the demo login: " + " ".join(problem.messages)
             ) from None
         if result is None:
-            self.stdout.write("The archive already has works; --if-empty leaves it as it is.")
+            if verbose:
+                self.stdout.write("The archive already has works; --if-empty leaves it as is.")
+            return
+        if not verbose:
             return
         self.stdout.write(
             f"Demo content ready in {result.seconds:.1f} s: {result.works_created:,} works "
