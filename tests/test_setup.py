@@ -46,14 +46,30 @@ def test_secret_key_is_generated_once_into_var(tmp_path):
     env = {"FANWORKS_VAR_DIR": str(tmp_path), "SECRET_KEY": ""}
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     first = subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
-         f"'fanworks.settings'; django.setup(); {code}"],
-        capture_output=True, text=True, env={**os.environ, **env}, cwd=ROOT, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
+            f"'fanworks.settings'; django.setup(); {code}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        timeout=60,
     )
     second = subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
-         f"'fanworks.settings'; django.setup(); {code}"],
-        capture_output=True, text=True, env={**os.environ, **env}, cwd=ROOT, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
+            f"'fanworks.settings'; django.setup(); {code}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        timeout=60,
     )
     key_file = tmp_path / "secret_key"
     assert key_file.exists() and oct(key_file.stat().st_mode)[-3:] == "600"
