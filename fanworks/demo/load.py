@@ -215,25 +215,39 @@ class TagIndex:
     """Tag ids by lower-cased name, creating demo tags the first time a work needs them."""
 
     def __init__(self) -> None:
-        self.by_name: dict[str, tuple[int, str]] = {
-            name.lower(): (pk, tag_type)
-            for pk, name, tag_type in Tag.objects.values_list("id", "name", "type")
+        self.by_name: dict[str, tuple[int, str, bool]] = {
+            name.lower(): (pk, tag_type, canonical)
+            for pk, name, tag_type, canonical in Tag.objects.values_list(
+                "id", "name", "type", "canonical"
+            )
         }
         self.created = 0
 
     def closed_id(self, name: str) -> int:
-        pk, tag_type = self.by_name[name.lower()]
+        pk, tag_type, _ = self.by_name[name.lower()]
         assert tag_type in CLOSED_TYPES
         return pk
 
     def id_for(self, spec: TagSpec) -> int | None:
-        """The tag's id, or None when the name belongs to a tag of another type."""
+        """The tag's id, or None when the name belongs to a tag of another type.
+
+        A synonym that could not be made (its target is not canonical here) stands in for
+        its target, so the work keeps the tag it meant.
+        """
         found = self.by_name.get(spec.name.lower())
         if found is None or found[1] != spec.type:
+            if spec.synonym_of:
+                return self.id_for(TagSpec(spec.synonym_of, spec.type))
             return None
         return found[0]
 
-    def ensure(self, specs: list[TagSpec], now: datetime) -> None:
+    def _canonical_id(self, name: str, tag_type: str) -> int | None:
+        found = self.by_name.get(name.lower())
+        if found is None or found[1] != tag_type or not found[2]:
+            return None
+        return found[0]
+
+    def ensure(self, specs: list[TagSpec]) -> None:
         plain: dict[str, TagSpec] = {}
         synonyms: dict[str, TagSpec] = {}
         for spec in specs:
@@ -244,17 +258,16 @@ class TagIndex:
                 continue
             target = synonyms if spec.synonym_of else plain
             target.setdefault(spec.name.lower(), spec)
-        self._create(list(plain.values()), now)
+        self._create(list(plain.values()))
         self._create(
             [
                 spec
                 for spec in synonyms.values()
-                if spec.synonym_of and self.id_for(TagSpec(spec.synonym_of, spec.type))
+                if spec.synonym_of and self._canonical_id(spec.synonym_of, spec.type)
             ],
-            now,
         )
 
-    def _create(self, specs: list[TagSpec], now: datetime) -> None:
+    def _create(self, specs: list[TagSpec]) -> None:
         if not specs:
             return
         tags = Tag.objects.bulk_create(
@@ -264,16 +277,14 @@ class TagIndex:
                     type=spec.type,
                     canonical=spec.canonical,
                     synonym_of_id=(
-                        self.id_for(TagSpec(spec.synonym_of, spec.type))
-                        if spec.synonym_of
-                        else None
+                        self._canonical_id(spec.synonym_of, spec.type) if spec.synonym_of else None
                     ),
                 )
                 for spec in specs
             ]
         )
         for tag in tags:
-            self.by_name[tag.name.lower()] = (tag.pk, tag.type)
+            self.by_name[tag.name.lower()] = (tag.pk, tag.type, tag.canonical)
         self.created += len(tags)
 
 
@@ -344,10 +355,9 @@ def _write_batch(
     plans: list[WorkPlan],
     tags: TagIndex,
     pseuds: dict[int, tuple[int, ...]],
-    now: datetime,
 ) -> int:
     """Insert the planned works with everything that hangs off them; returns chapters made."""
-    tags.ensure([spec for plan in plans for spec in plan.tags], now)
+    tags.ensure([spec for plan in plans for spec in plan.tags])
     _RowWriter(Work, _WORK_FIELDS).write(
         [
             [
@@ -491,7 +501,7 @@ def _make_works(
     started: float,
     say: Progress,
 ) -> None:
-    seed, now = world.seed, world.now
+    seed = world.seed
     last_report = time.perf_counter()
     for start in range(0, works, batch_size):
         indexes = range(start, min(works, start + batch_size))
@@ -504,7 +514,7 @@ def _make_works(
         if todo:
             plans = [plan_work(world, index, joined) for index in todo]
             with transaction.atomic():
-                result.chapters_created += _write_batch(plans, tags, pseuds, now)
+                result.chapters_created += _write_batch(plans, tags, pseuds)
             result.works_created += len(plans)
             result.words_created += sum(plan.word_count for plan in plans)
         done = indexes.stop

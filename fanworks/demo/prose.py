@@ -45,8 +45,39 @@ SOUNDS = [
     "a dog barking", "someone humming", "the clock", "the wind", "voices in the corridor",
 ]  # fmt: skip
 ADVERBS = [
-    "quietly", "carefully", "slowly", "at last", "without thinking", "almost gently",
-    "a little too fast", "stubbornly", "eventually", "for once",
+    "quietly", "patiently", "for a long moment", "without complaint", "stubbornly",
+    "a while longer", "in silence", "as long as it took",
+]  # fmt: skip
+
+# Composed sentences: [opener] subject action [tail]. Thousands of combinations, so a long
+# chapter does not keep meeting the same sentence.
+OPENERS = [
+    "Later,", "By morning,", "For a while,", "Without a word,", "After that,", "In the end,",
+    "Just then,", "Eventually,", "Before long,", "Once,", "That evening,", "At first,",
+    "Somehow,", "Half an hour later,", "Meanwhile,", "On the third day,",
+]  # fmt: skip
+ACTIONS = [
+    "walked to the [place]", "waited by the [place]", "picked up the [object]",
+    "put the [object] back where it belonged", "checked the [object] again",
+    "stared at the [object] for too long", "crossed the [place] in a few long strides",
+    "sat down at the far end of the [place]", "shared [food] with the others",
+    "listened to [sound]", "thought about [time]", "let out a slow breath", "closed the door",
+    "opened the window", "counted the hours", "laughed despite everything",
+    "went looking for the others", "read the same line three times", "pulled on a coat",
+    "turned the lamp down", "kept walking", "stopped in the doorway", "found the [object]",
+    "lost track of time in the [place]", "swept the floor of the [place]",
+    "wrapped the [object] in a scarf", "tried to remember what came next",
+    "made a list of everything that could go wrong", "fell asleep in the [place]",
+    "left a note on the [object]", "stood very still", "took the long way round",
+    "argued with [group]", "ignored [group] entirely", "said goodnight to no one in particular",
+    "hummed something tuneless", "hid the [object]", "fixed what could be fixed",
+    "watched the [weather]", "sent word to [group]",
+]  # fmt: skip
+TAILS = [
+    ", which helped", ", which did not help", " while the [weather] went on outside",
+    " until the [weather] eased", " without looking back", " and said nothing", " [adv]",
+    " as if nothing had happened", " and felt [feeling]", ", for what it was worth",
+    " because there was nothing else to do", " long after the others had gone",
 ]  # fmt: skip
 
 NARRATION = [
@@ -123,6 +154,35 @@ DIALOGUE = [
     "You could have told me.",
     "I'm fine.",
     "Are you going to stand there all night?",
+    "Don't look at me like that.",
+    "Is that blood?",
+    "Go to sleep. I'll keep watch.",
+    "Say that again.",
+    "You never said.",
+    "I was going to tell you.",
+    "Where did you even find this?",
+    "It's late.",
+    "You kept the [object]?",
+    "We'll figure it out.",
+    "That's not an answer.",
+    "I know what I saw.",
+    "Are we really doing this?",
+    "You should sit down.",
+    "Nobody else knows.",
+    "Can you trust me for five minutes?",
+    "Try not to die before dinner.",
+    "Meet me at the [place].",
+    "You have a terrible sense of timing.",
+    "I hate it when you're right.",
+    "It's only for one night.",
+    "Who taught you that?",
+    "I don't need rescuing.",
+    "Then what do you need?",
+    "I'm still angry with you.",
+    "Hold still.",
+    "It's going to be all right.",
+    "I don't know how to do this.",
+    "Neither do I.",
     "That's not what I meant, and you know it.",
     "We don't have time for this.",
     "Stay. Just for a bit.",
@@ -391,10 +451,24 @@ def _fill_slots(template: str, rng: random.Random, vocabulary: dict[str, list[st
     return _SLOT.sub(lambda match: rng.choice(vocabulary[match.group(1)]), template)
 
 
+def _composed(rng: random.Random) -> str:
+    subject = rng.choice(["{A}", "{B}", "{C}", "{AS}", "{BS}", "{A}", "{B}"])
+    action = rng.choice(ACTIONS)
+    tail = rng.choice(TAILS) if rng.random() < 0.4 else ""
+    if rng.random() < 0.3:
+        opener = rng.choice(OPENERS)
+        subject = {"{AS}": "{As}", "{BS}": "{Bs}"}.get(subject, subject)
+        return f"{opener} {subject} {action}{tail}."
+    return f"{subject} {action}{tail}."
+
+
 def _english_paragraph(rng: random.Random, vocabulary: dict[str, list[str]]) -> str:
     kind = rng.random()
     if kind < 0.55:
-        sentences = rng.sample(NARRATION, rng.randint(3, 6))
+        sentences = [
+            rng.choice(NARRATION) if rng.random() < 0.5 else _composed(rng)
+            for _ in range(rng.randint(3, 6))
+        ]
         if rng.random() < 0.3:
             sentences.insert(rng.randint(0, len(sentences)), rng.choice(BEATS))
         text = " ".join(sentences)
@@ -449,7 +523,7 @@ def _finish(raw: str) -> Paragraph:
 
 
 @lru_cache(maxsize=64)
-def build_pool(seed: int, language: str, setting: str, size: int = 400) -> ProsePool:
+def build_pool(seed: int, language: str, setting: str, size: int = 600) -> ProsePool:
     """Pool of `size` paragraphs for a language (and, in English, a setting); cached."""
     rng = random.Random(f"{seed}:pool:{language}:{setting}")
     paragraphs = []

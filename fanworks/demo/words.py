@@ -24,7 +24,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "mend the broken lantern", "pass the journeyman trial",
             "find out who had been tampering with the wicks",
         ],
-        "food": ["spiced tea", "burnt toast", "a bowl of barley soup", "honey cakes"],
+        "food": ["spiced tea", "burnt toast", "barley soup", "honey cakes"],
     },
     "academy": {
         "place": [
@@ -41,7 +41,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "win back the house trophy", "finish the tide-reading project",
             "find the missing library book",
         ],
-        "food": ["lukewarm cocoa", "toast with too much butter", "a stolen pear", "fish stew"],
+        "food": ["cocoa", "toast with too much butter", "toasted crumpets", "fish stew"],
     },
     "court": {
         "place": [
@@ -58,7 +58,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "hide the letter before anyone read it", "survive the summer ball",
             "find the traitor in the guard",
         ],
-        "food": ["mulled wine", "candied plums", "a plate of cold pheasant", "black bread"],
+        "food": ["mulled wine", "candied plums", "pheasant pie", "black bread"],
     },
     "starship": {
         "place": [
@@ -74,7 +74,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "fix the jump drive", "outrun the patrol", "make the next jump",
             "get the cargo to the station on time", "keep the ship in the air",
         ],
-        "food": ["reheated noodles", "bitter recaf", "a protein bar", "real coffee for once"],
+        "food": ["reheated noodles", "bitter recaf", "ration stew", "real coffee for once"],
     },
     "smalltown": {
         "place": [
@@ -91,7 +91,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "keep the diner open", "figure out what happened at the lake",
             "get through the town meeting",
         ],
-        "food": ["diner coffee", "a slice of pie", "pancakes", "a casserole nobody asked for"],
+        "food": ["diner coffee", "apple pie", "pancakes", "a casserole nobody asked for"],
     },
     "wasteland": {
         "place": [
@@ -107,7 +107,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "deliver the package", "reach the next settlement before dark",
             "fix the relay", "find clean water", "get everyone home",
         ],
-        "food": ["tinned peaches", "flatbread", "weak tea", "something that might be rabbit"],
+        "food": ["peach cobbler", "flatbread", "weak tea", "something that might be rabbit"],
     },
     "noir": {
         "place": [
@@ -123,7 +123,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "crack the case", "find the witness", "keep the story out of the papers",
             "clear a partner's name", "follow the money",
         ],
-        "food": ["black coffee", "a cheap sandwich", "rye whiskey", "cold noodles"],
+        "food": ["black coffee", "a cheap sandwich", "eggs and toast", "cold noodles"],
     },
     "football": {
         "place": [
@@ -139,7 +139,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "win the derby", "survive preseason", "get back from injury",
             "keep the team in the league", "make the starting eleven",
         ],
-        "food": ["energy drinks", "plain pasta", "chips on the bus", "a celebration cake"],
+        "food": ["protein pancakes", "plain pasta", "chips", "a celebration cake"],
     },
     "band": {
         "place": [
@@ -155,9 +155,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "finish the album", "get through the tour", "write one more song",
             "play the festival", "keep the band together",
         ],
-        "food": [
-            "gas station coffee", "cold pizza", "throat tea with honey", "vending machine crisps",
-        ],
+        "food": ["coffee", "instant noodles", "throat tea with honey", "cheese toasties"],
     },
     "heroes": {
         "place": [
@@ -173,7 +171,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "stop the heist", "keep a secret identity", "get the team back together",
             "save the city one more time", "find the mole",
         ],
-        "food": ["takeaway noodles", "vending machine coffee", "protein shakes", "birthday cake"],
+        "food": ["noodles", "bad coffee", "protein shakes", "birthday cake"],
     },
     "kitchen": {
         "place": [
@@ -189,7 +187,7 @@ GENRES: dict[str, dict[str, list[str]]] = {
             "survive dinner service", "earn the star", "fix the new menu",
             "keep the restaurant open", "get through the inspection",
         ],
-        "food": ["staff meal", "a spoonful of sauce", "day-old bread", "espresso"],
+        "food": ["staff meal", "a pot of sauce", "fresh bread", "espresso"],
     },
     "orchard": {
         "place": [

@@ -199,3 +199,19 @@ def test_plans_are_deterministic_and_long_tailed():
     counts = sorted(fandoms.values(), reverse=True)
     assert len(counts) >= 10
     assert counts[0] > 4 * counts[len(counts) // 2]
+
+
+def test_works_after_a_flush_removed_the_closed_tags(db):
+    Tag.objects.all().delete()
+    run_demo_command("--works", "8")
+    assert Work.objects.count() == 8
+    assert Tag.objects.filter(type=TagType.RATING).count() == len(RATINGS)
+
+
+def test_someone_elses_demo_account_is_left_alone(db):
+    User.objects.create_user(username="demo", email="someone@example.org", password="x")
+    output = run_demo_command("--works", "10")
+    assert "already exists and is not a demo account" in output
+    assert Work.objects.count() == 10
+    assert User.objects.get(username="demo").email == "someone@example.org"
+    assert not Work.objects.filter(creatorships__pseud__user__username="demo").exists()

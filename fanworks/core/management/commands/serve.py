@@ -62,6 +62,9 @@ class Command(BaseCommand):
             "10",
             "--timeout",
             "60",
+            # Several servers may run on one machine; gunicorn's control socket has one fixed
+            # path per user, so it is left off.
+            "--no-control-socket",
         ]
         if os.environ.get("ACCESS_LOG", "1") != "0":
             argv += ["--access-logfile", "-"]
