@@ -15,6 +15,8 @@ def in_ci() -> bool:
 def _fast_test_settings(settings):
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background jobs run as soon as the transaction that queued them commits.
+    settings.JOBS_EAGER = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

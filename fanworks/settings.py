@@ -232,3 +232,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs: run them right after the transaction that queued them commits (tests, small
+# archives), or leave them to the runner threads of `fanworks serve` / `fanworks worker`.
+JOBS_EAGER = env_bool("JOBS_EAGER", False)
+# Start a job runner thread in every server worker process (0 when separate workers run jobs).
+JOBS_IN_SERVER = env_bool("JOBS_IN_SERVER", True)
+# A wrangling change touching more works than this re-filters them in a background job.
+REFILTER_INLINE_LIMIT = env_int("REFILTER_INLINE_LIMIT", 2000)

@@ -4,7 +4,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
+from fanworks.tags.models import (
+    CATEGORIES,
+    RATINGS,
+    WARNINGS,
+    ParentLink,
+    Tag,
+    TagType,
+    TagWord,
+)
+from fanworks.tags.relationships import relationship_character_names
+from fanworks.tags.search import fold, words
 from fanworks.tags.validation import validate_tag_names
 
 
@@ -44,7 +54,11 @@ def tags_find_or_create(*, names: list[str], tag_type: TagType) -> list[Tag]:
 def _create_tag(*, name: str, tag_type: TagType) -> Tag:
     try:
         with transaction.atomic():
-            return Tag.objects.create(name=name, type=tag_type, canonical=False)
+            tag = Tag.objects.create(name=name, type=tag_type, canonical=False)
+            index_tag_words([tag])
+            if tag_type == TagType.RELATIONSHIP:
+                relationship_link_characters(relationship=tag)
+            return tag
     except IntegrityError:
         # Someone created the same name a moment ago; use theirs.
         tag = Tag.objects.annotate(lower_name=Lower("name")).get(lower_name=name.lower())
@@ -71,3 +85,36 @@ def closed_tags(*, tag_type: TagType, names: list[str]) -> list[Tag]:
                 name=name, defaults={"type": tag_type, "canonical": True}
             )
     return [found[name] for name in names]
+
+
+def index_tag_words(tags: list[Tag]) -> None:
+    """Keep the autocomplete word index in step with tag names."""
+    ids = [tag.pk for tag in tags]
+    TagWord.objects.filter(tag_id__in=ids).delete()
+    TagWord.objects.bulk_create(
+        [TagWord(tag=tag, word=word[:150]) for tag in tags for word in words(tag.name)],
+        ignore_conflicts=True,
+    )
+
+
+def relationship_link_characters(*, relationship: Tag) -> list[Tag]:
+    """Link a relationship to the character tags named in it ("A/B" → A and B).
+
+    Only existing character tags are linked (through their canonical form), so a typo never
+    invents a character; wranglers link the rest by hand.
+    """
+    names = [fold(name) for name in relationship_character_names(relationship.name)]
+    if not names:
+        return []
+    characters = [
+        tag.synonym_of if tag.synonym_of_id and tag.synonym_of else tag
+        for tag in Tag.objects.select_related("synonym_of").filter(
+            type=TagType.CHARACTER, search_name__in=names
+        )
+    ]
+    linked = []
+    for character in {c.pk: c for c in characters}.values():
+        if character.canonical:
+            ParentLink.objects.get_or_create(parent=character, child=relationship)
+            linked.append(character)
+    return linked

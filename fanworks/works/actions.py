@@ -17,6 +17,7 @@ from fanworks.accounts.models import Pseud, User
 from fanworks.analysis.text.wordcount import count_words_in_html
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
 from fanworks.tags.actions import closed_tags, tags_find_or_create
+from fanworks.tags.filters import refilter_works
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
@@ -213,6 +214,7 @@ def _set_tags(work: Work, tags: list[Tag]) -> None:
     current = set(work.work_tags.values_list("tag_id", flat=True))
     WorkTag.objects.filter(work=work, tag_id__in=current - wanted).delete()
     WorkTag.objects.bulk_create([WorkTag(work=work, tag_id=pk) for pk in wanted - current])
+    refilter_works([work.pk])
 
 
 def _set_creators(work: Work, user: User, pseud_ids: list[int]) -> None:

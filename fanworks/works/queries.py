@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from fanworks.accounts.models import Pseud, User
 from fanworks.tags.models import Tag, TagType
+from fanworks.tags.queries import work_ids_filtered_by
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
 
 Viewer = User | AnonymousUser
@@ -70,11 +71,11 @@ def drafts_of_user(user: User) -> QuerySet[Work]:
 
 
 def works_tagged(viewer: Viewer, tag: Tag) -> QuerySet[Work]:
-    """Works carrying `tag` or, for a canonical tag, any of its synonyms."""
-    tag_ids = [tag.pk, *tag.synonyms.values_list("pk", flat=True)] if tag.canonical else [tag.pk]
-    tagged = WorkTag.objects.filter(tag_id__in=tag_ids).values("work_id")
+    """Works found under `tag`: for a canonical tag, also those tagged with its synonyms or
+    subtags (through the filter table)."""
+    found = work_ids_filtered_by(tag)
     return with_listing_data(
-        visible_works(viewer).filter(pk__in=tagged).order_by("-revised_at", "-pk")
+        visible_works(viewer).filter(pk__in=found).order_by("-revised_at", "-pk")
     )
 
 

@@ -50,6 +50,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "fanworks.wsgi:application",
+            "--config",
+            "python:fanworks.gunicorn_conf",
             "--bind",
             bind,
             "--workers",

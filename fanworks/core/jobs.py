@@ -1,0 +1,161 @@
+"""Background jobs kept in the database: no broker to run, and they survive restarts.
+
+`enqueue` records a job and, after the surrounding transaction commits, either runs it at once
+(`JOBS_EAGER`, used by tests and small installs) or leaves it for a runner: a thread in each
+`fanworks serve` worker, or `fanworks worker` processes at scale. Runners claim a job with a
+lease; a runner that dies lets the lease run out and another carries on from the job's cursor.
+"""
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fanworks.core.models import Job
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Job], None]
+_HANDLERS: dict[str, Handler] = {}
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of `kind`."""
+
+    def register(function: Handler) -> Handler:
+        _HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def enqueue(kind: str, payload: dict[str, Any], *, total: int = 0) -> Job:
+    job = Job.objects.create(kind=kind, payload=payload, total=total)
+    if settings.JOBS_EAGER:
+        transaction.on_commit(lambda: run_job_by_id(job.pk))
+    return job
+
+
+def save_progress(job: Job) -> None:
+    """Record the cursor and counts, and extend the lease: the job is alive."""
+    job.lease_until = timezone.now() + LEASE
+    Job.objects.filter(pk=job.pk).update(
+        cursor=job.cursor, done=job.done, lease_until=job.lease_until, updated_at=timezone.now()
+    )
+
+
+def claim_next() -> Job | None:
+    """Take the oldest job that is waiting or whose runner stopped renewing its lease."""
+    now = timezone.now()
+    claimable = Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING, lease_until__lt=now)
+    for candidate in Job.objects.filter(claimable).order_by("pk").values_list("pk", flat=True)[:5]:
+        claimed = (
+            Job.objects.filter(claimable, pk=candidate)
+            .filter(attempts__lt=MAX_ATTEMPTS)
+            .update(status=Job.Status.RUNNING, lease_until=now + LEASE, updated_at=now)
+        )
+        if claimed:
+            job = Job.objects.get(pk=candidate)
+            Job.objects.filter(pk=candidate).update(attempts=job.attempts + 1)
+            job.attempts += 1
+            return job
+    return None
+
+
+def run_job(job: Job) -> None:
+    function = _HANDLERS.get(job.kind)
+    if function is None:
+        _finish(job, Job.Status.FAILED, f"No handler for job kind {job.kind!r}")
+        return
+    try:
+        function(job)
+    except Exception:
+        log.exception("Job %s failed", job)
+        status = Job.Status.FAILED if job.attempts >= MAX_ATTEMPTS else Job.Status.PENDING
+        _finish(job, status, traceback.format_exc(limit=20))
+        return
+    if job.total:
+        job.done = job.total
+    _finish(job, Job.Status.DONE, "")
+
+
+def _finish(job: Job, status: str, error: str) -> None:
+    finished = timezone.now() if status in {Job.Status.DONE, Job.Status.FAILED} else None
+    Job.objects.filter(pk=job.pk).update(
+        status=status,
+        error=error,
+        done=job.done,
+        cursor=job.cursor,
+        lease_until=None,
+        finished_at=finished,
+        updated_at=timezone.now(),
+    )
+
+
+def run_job_by_id(job_id: int) -> None:
+    job = claim_specific(job_id)
+    if job is not None:
+        run_job(job)
+
+
+def claim_specific(job_id: int) -> Job | None:
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+        status=Job.Status.RUNNING, lease_until=now + LEASE, attempts=1, updated_at=now
+    )
+    return Job.objects.get(pk=job_id) if claimed else None
+
+
+def run_pending(limit: int | None = None) -> int:
+    """Run waiting jobs until none is left (or `limit` ran). Returns how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        job = claim_next()
+        if job is None:
+            return ran
+        run_job(job)
+        ran += 1
+    return ran
+
+
+def run_forever(poll_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            ran = run_pending(limit=10)
+        except Exception:
+            log.exception("Job runner error")
+            ran = 0
+        finally:
+            close_old_connections()
+        if not ran:
+            stop.wait(poll_seconds)
+
+
+def start_background_runner() -> threading.Thread:
+    """A daemon thread running jobs inside a server process (see fanworks/gunicorn_conf.py)."""
+    thread = threading.Thread(target=run_forever, name="fanworks-jobs", daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_for_jobs(timeout: float = 60.0) -> bool:
+    """Run jobs in this thread until none is waiting; True if the queue emptied in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (
+            not run_pending(limit=1)
+            and not Job.objects.filter(status__in=[Job.Status.PENDING, Job.Status.RUNNING]).exists()
+        ):
+            return True
+    return False

@@ -1,0 +1,12 @@
+"""gunicorn settings used by `fanworks serve`: each worker also runs background jobs."""
+
+from typing import Any
+
+
+def post_worker_init(worker: Any) -> None:
+    from django.conf import settings
+
+    if settings.JOBS_IN_SERVER:
+        from fanworks.core.jobs import start_background_runner
+
+        start_background_runner()
