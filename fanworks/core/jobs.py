@@ -1,7 +1,7 @@
 """Background jobs kept in the database: no broker to run, and they survive restarts.
 
-`enqueue` records a job and, after the surrounding transaction commits, either runs it at once
-(`JOBS_EAGER`, used by tests and small installs) or leaves it for a runner: a thread in each
+`enqueue` records a job and either runs it at once (`JOBS_EAGER`, used by tests) or leaves it,
+once the surrounding transaction commits, for a runner: a thread in each
 `fanworks serve` worker, or `fanworks worker` processes at scale. Runners claim a job with a
 lease; a runner that dies lets the lease run out and another carries on from the job's cursor.
 """
@@ -42,7 +42,10 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 def enqueue(kind: str, payload: dict[str, Any], *, total: int = 0) -> Job:
     job = Job.objects.create(kind=kind, payload=payload, total=total)
     if settings.JOBS_EAGER:
-        transaction.on_commit(lambda: run_job_by_id(job.pk))
+        # Run now, inside the caller's transaction: it sees the caller's changes and the
+        # result is deterministic (tests, tiny archives).
+        run_job_by_id(job.pk)
+        job.refresh_from_db()
     return job
 
 
