@@ -262,6 +262,8 @@ def prepare_archive(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
         state = json.loads(state_file.read_text())
         if state.get("works") == args.works and state.get("database") == args.database_url:
             print(f"Reusing the archive in {var_dir} (built in {state['demo_seconds']} s)")
+            # The code may have gained migrations since the archive was built.
+            fanworks(env, "migrate", "--noinput", "-v", "0")
             return dict(state)
     if not args.database_url and var_dir.exists():
         shutil.rmtree(var_dir)
