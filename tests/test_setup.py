@@ -116,3 +116,40 @@ def test_argon2_is_the_password_hasher_in_production_settings():
 @pytest.mark.django_db
 def test_double_leading_slash_is_served_like_one(client):
     assert client.get("//works").status_code == 200
+
+
+@pytest.mark.django_db
+def test_worker_once_runs_waiting_jobs(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from fanworks.core import jobs
+    from fanworks.core.models import Job
+
+    ran = []
+    jobs.handler("test.record")(lambda job: ran.append(job.payload["n"]))
+    settings.JOBS_EAGER = False
+    jobs.enqueue("test.record", {"n": 1})
+    jobs.enqueue("test.record", {"n": 2})
+    out = StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert ran == [1, 2] and "Ran 2 job(s)" in out.getvalue()
+    assert set(Job.objects.values_list("status", flat=True)) == {Job.Status.DONE}
+
+
+@pytest.mark.django_db
+def test_failing_job_is_retried_then_marked_failed(settings):
+    from fanworks.core import jobs
+    from fanworks.core.models import Job
+
+    def explode(job):
+        raise RuntimeError("boom")
+
+    jobs.handler("test.explode")(explode)
+    settings.JOBS_EAGER = False
+    job = jobs.enqueue("test.explode", {})
+    for _ in range(jobs.MAX_ATTEMPTS + 1):
+        jobs.run_pending()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "boom" in job.error

@@ -135,6 +135,7 @@ def test_interrupted_job_resumes_without_missing_or_duplicate_rows(admin, settin
 
     # The first runner dies in its second batch, after the first one committed.
     job = jobs.claim_next()
+    assert job is not None
     import fanworks.tags.filters as filters_module
 
     original = filters_module.refilter_works
