@@ -5,4 +5,10 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": settings.SITE_NAME}
+    def is_wrangler() -> bool:
+        # Called by the template only for logged-in users, so guests cost no query.
+        from fanworks.tags.permissions import is_wrangler as check
+
+        return check(request.user)
+
+    return {"SITE_NAME": settings.SITE_NAME, "user_is_wrangler": is_wrangler}
