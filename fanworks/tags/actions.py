@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 
 from fanworks.tags.models import (
     CATEGORIES,
@@ -27,12 +26,9 @@ def tags_find_or_create(*, names: list[str], tag_type: TagType) -> list[Tag]:
     if not names:
         return []
     validate_tag_names(names)
-    wanted = {name.lower(): name for name in names}
+    wanted = {fold(name): name for name in names}
     existing: dict[str, Tag] = {
-        tag.name.lower(): tag
-        for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
-            lower_name__in=list(wanted)
-        )
+        tag.search_name: tag for tag in Tag.objects.filter(search_name__in=list(wanted))
     }
     clashes = [
         f"“{tag.name}” is already a {tag.get_type_display()} tag, so it can't be used as a "
@@ -61,7 +57,7 @@ def _create_tag(*, name: str, tag_type: TagType) -> Tag:
             return tag
     except IntegrityError:
         # Someone created the same name a moment ago; use theirs.
-        tag = Tag.objects.annotate(lower_name=Lower("name")).get(lower_name=name.lower())
+        tag = Tag.objects.get(search_name=fold(name))
         if tag.type != tag_type:
             raise ValidationError(
                 f"“{tag.name}” is already a {tag.get_type_display()} tag."

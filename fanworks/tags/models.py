@@ -3,13 +3,13 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 
 from fanworks.tags.search import fold
 
 # Characters AO3 forbids in tag names (commas separate tags; the rest break URLs or markup).
 FORBIDDEN_TAG_CHARACTERS = ",^*<>{}=`，、\\%"
 MAX_TAG_LENGTH = 150
+SEARCH_NAME_LENGTH = 600
 
 
 class TagType(models.TextChoices):
@@ -85,8 +85,10 @@ class Tag(models.Model):
     unwrangleable = models.BooleanField(
         default=False, help_text="Wranglers decided this tag needs no further wrangling."
     )
-    # Lower-cased, accent-free name for prefix search (see tags.search.fold).
-    search_name = models.CharField(max_length=MAX_TAG_LENGTH, default="", db_index=True)
+    # Lower-cased, accent-free name (tags.search.fold): names are unique in this form, as on
+    # AO3, so "Café" and "cafe" are one tag; prefix search uses it too. Folding can lengthen
+    # text (ß → ss), hence the room.
+    search_name = models.CharField(max_length=SEARCH_NAME_LENGTH, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,7 +109,9 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["search_name"], name="tag_search_name_unique")
+        ]
         indexes = [
             models.Index(fields=["type", "canonical"]),
             models.Index(fields=["type", "canonical", "search_name"]),
@@ -117,7 +121,7 @@ class Tag(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_name = fold(self.name)
+        self.search_name = fold(self.name)[:SEARCH_NAME_LENGTH]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_name"}

@@ -25,24 +25,24 @@ def is_wrangler(viewer: Viewer) -> bool:
 
 
 def fandoms_of_tag(tag: Tag) -> set[int]:
-    """Fandoms a tag belongs to: its parent fandoms, or the fandoms of works that use it."""
+    """Fandoms a tag belongs to: its parent fandoms and the fandoms of works that use it
+    (so it can be wrangled from every bin it shows up in)."""
     if tag.type == TagType.FANDOM:
         return {tag.pk}
+    from fanworks.works.models import WorkTag
+
     linked = set(
         ParentLink.objects.filter(child=tag, parent__type=TagType.FANDOM).values_list(
             "parent_id", flat=True
         )
     )
-    if linked:
-        return linked
-    from fanworks.works.models import WorkTag
-
     works = WorkTag.objects.filter(tag=tag).values("work_id")
-    return set(
+    used_in = set(
         WorkFilter.objects.filter(work_id__in=works, tag__type=TagType.FANDOM)
         .values_list("tag_id", flat=True)
         .distinct()
     )
+    return linked | used_in
 
 
 def can_wrangle_tag(viewer: Viewer, tag: Tag) -> bool:

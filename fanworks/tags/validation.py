@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from fanworks.tags.models import FORBIDDEN_TAG_CHARACTERS, MAX_TAG_LENGTH
+from fanworks.tags.search import fold
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -16,15 +17,15 @@ def normalise_tag_name(name: str) -> str:
 def split_tag_list(text: str) -> list[str]:
     """Split comma-separated input into distinct tag names, keeping the author's order.
 
-    Duplicates that differ only in case count once. Both the ASCII and the full-width comma
-    separate tags, because an author typing Chinese or Japanese will often use the latter.
+    Duplicates that differ only in case or accents count once. Both the ASCII and the
+    full-width comma separate tags: an author typing Chinese or Japanese often uses the latter.
     """
     seen: set[str] = set()
     names: list[str] = []
     for piece in re.split(r"[,，、]", text):
         name = normalise_tag_name(piece)
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
+        if name and fold(name) not in seen:
+            seen.add(fold(name))
             names.append(name)
     return names
 

@@ -2,14 +2,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from fanworks.core.pagination import paginate, requested_page
-from fanworks.tags import queries
+from fanworks.tags import queries, views_pages
 from fanworks.works import queries as work_queries
 
 MAX_AUTOCOMPLETE_TERM = 150
 
 
 def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
-    tag = queries.tag_by_url_name(url_name)
+    tag = queries.tag_by_url_name_any_case(url_name)
     if tag is None:
         raise Http404("No such tag")
     shown = tag.synonym_of if tag.synonym_of_id and tag.synonym_of else tag
@@ -20,15 +20,11 @@ def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
 
 
 def tag_show(request: HttpRequest, url_name: str) -> HttpResponse:
-    tag = queries.tag_by_url_name(url_name)
-    if tag is None:
-        raise Http404("No such tag")
-    return redirect(tag.get_absolute_url())
+    return views_pages.tag_show(request, url_name)
 
 
 def fandom_index(request: HttpRequest) -> HttpResponse:
-    fandoms = work_queries.fandoms_with_counts(request.user)
-    return render(request, "tags/fandoms.html", {"fandoms": fandoms})
+    return views_pages.fandom_index(request)
 
 
 def autocomplete(request: HttpRequest) -> JsonResponse:

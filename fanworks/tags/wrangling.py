@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from fanworks.accounts.models import User
 from fanworks.tags.actions import index_tag_words
@@ -346,12 +345,7 @@ def tag_rename(*, actor: User, tag: Tag, new_name: str, free_rename: bool) -> Ta
                 "Wranglers can only change the capitalisation or accents of a tag's name; "
                 "ask an admin for other renames, or make a new tag and wrangle this one to it."
             )
-        clash = (
-            Tag.objects.annotate(lower_name=Lower("name"))
-            .filter(lower_name=new_name.lower())
-            .exclude(pk=tag.pk)
-            .first()
-        )
+        clash = Tag.objects.filter(search_name=fold(new_name)).exclude(pk=tag.pk).first()
         if clash is not None:
             raise ValidationError(
                 f"A tag called “{clash.name}” already exists; make one a synonym of the other "
