@@ -196,30 +196,24 @@ def tag_decanonicalize(*, actor: User, tag: Tag) -> Tag:
 
 
 def _ancestor_ids(tag_id: int) -> set[int]:
-    found: set[int] = set()
-    frontier = {tag_id}
-    while frontier:
-        metas = set(
-            MetaTagging.objects.filter(sub_tag_id__in=frontier).values_list(
-                "meta_tag_id", flat=True
-            )
-        )
-        frontier = metas - found
-        found |= metas
-    return found
+    return _closure(tag_id, upwards=True)
 
 
 def _descendant_ids(tag_id: int) -> set[int]:
+    return _closure(tag_id, upwards=False)
+
+
+def _closure(tag_id: int, *, upwards: bool) -> set[int]:
+    """Every metatag (upwards) or subtag (downwards) of a tag, at any depth."""
+    source, target = ("sub_tag_id", "meta_tag_id") if upwards else ("meta_tag_id", "sub_tag_id")
     found: set[int] = set()
     frontier = {tag_id}
     while frontier:
-        subs = set(
-            MetaTagging.objects.filter(meta_tag_id__in=frontier).values_list(
-                "sub_tag_id", flat=True
-            )
+        step = set(
+            MetaTagging.objects.filter(**{f"{source}__in": frontier}).values_list(target, flat=True)
         )
-        frontier = subs - found
-        found |= subs
+        frontier = step - found
+        found |= step
     return found
 
 

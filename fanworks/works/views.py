@@ -93,18 +93,29 @@ def _render_work(
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 
 
-def work_show(request: HttpRequest, work_id: int) -> HttpResponse:
+def _readable_chapters(
+    request: HttpRequest, work_id: int
+) -> tuple[Work, list[Chapter]] | HttpResponse:
+    """The work and the chapters this viewer may read, or the response that stands in their
+    way: a redirect to log in, or the adult-content notice. Missing and forbidden are 404."""
     loaded = _load_work(request, work_id)
     if isinstance(loaded, HttpResponse):
         return loaded
-    work = loaded
-    as_creator = is_creator(request.user, work)
-    gate = _adult_gate(request, work, as_creator)
+    as_creator = is_creator(request.user, loaded)
+    gate = _adult_gate(request, loaded, as_creator)
     if gate is not None:
         return gate
-    chapters = queries.visible_chapters(work, as_creator=as_creator)
+    chapters = queries.visible_chapters(loaded, as_creator=as_creator)
     if not chapters:
         raise Http404("No such work")
+    return loaded, chapters
+
+
+def work_show(request: HttpRequest, work_id: int) -> HttpResponse:
+    readable = _readable_chapters(request, work_id)
+    if isinstance(readable, HttpResponse):
+        return readable
+    work, chapters = readable
     full_view = request.GET.get("view_full_work") == "true"
     if len(chapters) > 1 and not full_view:
         query = "?view_adult=true" if request.GET.get("view_adult") == "true" else ""
@@ -114,15 +125,10 @@ def work_show(request: HttpRequest, work_id: int) -> HttpResponse:
 
 
 def chapter_show(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
-    loaded = _load_work(request, work_id)
-    if isinstance(loaded, HttpResponse):
-        return loaded
-    work = loaded
-    as_creator = is_creator(request.user, work)
-    gate = _adult_gate(request, work, as_creator)
-    if gate is not None:
-        return gate
-    chapters = queries.visible_chapters(work, as_creator=as_creator)
+    readable = _readable_chapters(request, work_id)
+    if isinstance(readable, HttpResponse):
+        return readable
+    work, chapters = readable
     chapter = next((c for c in chapters if c.pk == chapter_id), None)
     if chapter is None:
         raise Http404("No such chapter")
