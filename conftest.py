@@ -17,6 +17,10 @@ def _fast_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background jobs run as soon as the transaction that queued them commits.
     settings.JOBS_EAGER = True
+    # Cached overviews (popular fandoms) must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -36,8 +36,19 @@ from fanworks.demo.world import (
     user_pool_size,
     work_key,
 )
-from fanworks.tags.actions import closed_tags
-from fanworks.tags.models import CATEGORIES, CLOSED_TYPES, RATINGS, WARNINGS, Tag, TagType
+from fanworks.tags.actions import closed_tags, index_tag_words
+from fanworks.tags.models import (
+    CATEGORIES,
+    CLOSED_TYPES,
+    RATINGS,
+    WARNINGS,
+    MetaTagging,
+    ParentLink,
+    Tag,
+    TagType,
+    WorkFilter,
+)
+from fanworks.tags.search import fold
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
 
 DEFAULT_PASSWORD = "fanworks-demo"  # noqa: S105 - printed for anyone to use; demo only
@@ -212,80 +223,135 @@ def _ensure_users(
 
 
 class TagIndex:
-    """Tag ids by lower-cased name, creating demo tags the first time a work needs them."""
+    """What the loader knows of the tag graph, creating demo tags the first time a work needs
+    them (with the links wranglers would have made) and working out each work's filter rows.
+
+    Loaded once from the database, so tags and wrangling that exist already are respected:
+    an existing tag is used as it is and never relinked.
+    """
 
     def __init__(self) -> None:
-        self.by_name: dict[str, tuple[int, str, bool]] = {
-            name.lower(): (pk, tag_type, canonical)
-            for pk, name, tag_type, canonical in Tag.objects.values_list(
-                "id", "name", "type", "canonical"
-            )
-        }
+        self.by_name: dict[str, tuple[int, str]] = {}
+        self.filter_of: dict[int, int] = {}  # tag id -> the canonical tag it filters as
+        for pk, name, tag_type, canonical, synonym_of in Tag.objects.values_list(
+            "id", "name", "type", "canonical", "synonym_of_id"
+        ):
+            self._remember(pk, name, tag_type, canonical, synonym_of)
+        self.metatags: dict[int, set[int]] = {}
+        for sub, meta in MetaTagging.objects.values_list("sub_tag_id", "meta_tag_id"):
+            self.metatags.setdefault(sub, set()).add(meta)
         self.created = 0
 
+    def _remember(
+        self, pk: int, name: str, tag_type: str, canonical: bool, synonym_of: int | None
+    ) -> None:
+        self.by_name[name.lower()] = (pk, tag_type)
+        if canonical:
+            self.filter_of[pk] = pk
+        elif synonym_of is not None:
+            self.filter_of[pk] = synonym_of
+
     def closed_id(self, name: str) -> int:
-        pk, tag_type, _ = self.by_name[name.lower()]
+        pk, tag_type = self.by_name[name.lower()]
         assert tag_type in CLOSED_TYPES
         return pk
 
     def id_for(self, spec: TagSpec) -> int | None:
         """The tag's id, or None when the name belongs to a tag of another type.
 
-        A synonym that could not be made (its target is not canonical here) stands in for
-        its target, so the work keeps the tag it meant.
+        A synonym that could not be made (its name is taken) stands in for its target, so the
+        work keeps the tag it meant.
         """
         found = self.by_name.get(spec.name.lower())
         if found is None or found[1] != spec.type:
-            if spec.synonym_of:
-                return self.id_for(TagSpec(spec.synonym_of, spec.type))
-            return None
+            return self.id_for(spec.synonym_of) if spec.synonym_of else None
         return found[0]
 
-    def _canonical_id(self, name: str, tag_type: str) -> int | None:
-        found = self.by_name.get(name.lower())
-        if found is None or found[1] != tag_type or not found[2]:
-            return None
-        return found[0]
+    def filter_rows(self, tag_ids: set[int]) -> dict[int, bool]:
+        """{filter tag id: inherited?} for a work with these tags (as `tags.filters` does)."""
+        direct = {self.filter_of[t] for t in tag_ids if t in self.filter_of}
+        rows = dict.fromkeys(direct, False)
+        stack = [meta for tag_id in direct for meta in self.metatags.get(tag_id, ())]
+        while stack:
+            meta = stack.pop()
+            if meta not in rows:
+                rows[meta] = True
+                stack.extend(self.metatags.get(meta, ()))
+        return rows
 
     def ensure(self, specs: list[TagSpec]) -> None:
-        plain: dict[str, TagSpec] = {}
-        synonyms: dict[str, TagSpec] = {}
-        for spec in specs:
-            if spec.synonym_of and spec.synonym_of.lower() not in self.by_name:
-                # A synonym needs its canonical tag, even if no work uses that one directly.
-                plain.setdefault(spec.synonym_of.lower(), TagSpec(spec.synonym_of, spec.type))
-            if spec.name.lower() in self.by_name:
+        """Create the tags among `specs` (and those they point to) that do not exist yet."""
+        missing: dict[str, TagSpec] = {}
+        seen: set[int] = set()  # by identity: most specs are shared objects, and hashing
+        todo = list(specs)  # nested frozen dataclasses again and again is slow
+        while todo:
+            spec = todo.pop()
+            if id(spec) in seen:
                 continue
-            target = synonyms if spec.synonym_of else plain
-            target.setdefault(spec.name.lower(), spec)
-        self._create(list(plain.values()))
-        self._create(
-            [
-                spec
-                for spec in synonyms.values()
-                if spec.synonym_of and self._canonical_id(spec.synonym_of, spec.type)
-            ],
-        )
-
-    def _create(self, specs: list[TagSpec]) -> None:
-        if not specs:
+            seen.add(id(spec))
+            if spec.name.lower() not in self.by_name:
+                missing.setdefault(spec.name.lower(), spec)
+            todo.extend(spec.parents)
+            todo.extend(spec.metatags)
+            if spec.synonym_of:
+                todo.append(spec.synonym_of)
+        if not missing:
             return
-        tags = Tag.objects.bulk_create(
-            [
+        ordered = sorted(missing.values(), key=lambda spec: _TYPE_RANK[spec.type])
+        new = self._create([spec for spec in ordered if not spec.synonym_of])
+        new += self._create([spec for spec in ordered if spec.synonym_of])
+        index_tag_words(new)
+        ids = {tag.name.lower(): tag.pk for tag in new}
+        links = []
+        metas = []
+        for spec in missing.values():
+            child = ids.get(spec.name.lower())
+            if child is None:
+                continue
+            for parent in spec.parents:
+                parent_id = self.id_for(parent)
+                if parent_id is not None:
+                    links.append(ParentLink(parent_id=parent_id, child_id=child))
+            for meta in spec.metatags:
+                meta_id = self.id_for(meta)
+                if meta_id is not None:
+                    metas.append(MetaTagging(meta_tag_id=meta_id, sub_tag_id=child))
+                    self.metatags.setdefault(child, set()).add(meta_id)
+        ParentLink.objects.bulk_create(links, ignore_conflicts=True)
+        MetaTagging.objects.bulk_create(metas, ignore_conflicts=True)
+
+    def _create(self, specs: list[TagSpec]) -> list[Tag]:
+        tags = []
+        for spec in specs:
+            target = None
+            if spec.synonym_of:
+                target = self.id_for(spec.synonym_of)
+                if target is None or self.filter_of.get(target) != target:
+                    continue  # a synonym needs a canonical tag to point at
+            tags.append(
                 Tag(
                     name=spec.name,
+                    search_name=fold(spec.name),
                     type=spec.type,
                     canonical=spec.canonical,
-                    synonym_of_id=(
-                        self._canonical_id(spec.synonym_of, spec.type) if spec.synonym_of else None
-                    ),
+                    synonym_of_id=target,
                 )
-                for spec in specs
-            ]
-        )
-        for tag in tags:
-            self.by_name[tag.name.lower()] = (tag.pk, tag.type, tag.canonical)
-        self.created += len(tags)
+            )
+        created = Tag.objects.bulk_create(tags)
+        for tag in created:
+            self._remember(tag.pk, tag.name, tag.type, tag.canonical, tag.synonym_of_id)
+        self.created += len(created)
+        return created
+
+
+# Parents before children, so links can be made in one pass.
+_TYPE_RANK: dict[str, int] = {
+    TagType.MEDIA: 0,
+    TagType.FANDOM: 1,
+    TagType.CHARACTER: 2,
+    TagType.RELATIONSHIP: 3,
+    TagType.FREEFORM: 4,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,6 +460,7 @@ def _write_batch(
     )
     creatorships: list[list[Any]] = []
     work_tags: list[list[Any]] = []
+    work_filters: list[list[Any]] = []
     chapters: list[list[Any]] = []
     for plan in plans:
         work_id = work_ids[plan.key]
@@ -414,6 +481,10 @@ def _write_batch(
             if tag_id is not None:
                 tag_ids.add(tag_id)
         work_tags.extend([work_id, tag_id] for tag_id in sorted(tag_ids))
+        work_filters.extend(
+            [work_id, tag_id, inherited]
+            for tag_id, inherited in sorted(tags.filter_rows(tag_ids).items())
+        )
         chapters.extend(
             [
                 work_id,
@@ -439,6 +510,7 @@ def _write_batch(
         )
     _RowWriter(Creatorship, ["work", "pseud", "position"]).write(creatorships)
     _RowWriter(WorkTag, ["work", "tag"]).write(work_tags)
+    _RowWriter(WorkFilter, ["work", "tag", "inherited"]).write(work_filters)
     _RowWriter(Chapter, _CHAPTER_FIELDS).write(chapters)
     return len(chapters)
 

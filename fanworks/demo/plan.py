@@ -250,10 +250,8 @@ def plan_work(world: World, index: int, joined: dict[int, datetime]) -> WorkPlan
         if other.index != fandom.index:
             fandoms.append(other)
     relationship_count = rng.choices([0, 1, 2, 3], weights=[22, 52, 18, 8])[0]
-    relationships = [
-        fandom.relationships[i]
-        for i in _sample_distinct(rng, relationship_count, fandom.relationship_weights)
-    ]
+    relationship_indexes = _sample_distinct(rng, relationship_count, fandom.relationship_weights)
+    relationships = [fandom.relationships[i] for i in relationship_indexes]
     members: list[int] = []
     for relationship in relationships:
         members.extend(m for m in relationship.members if m not in members)
@@ -285,23 +283,23 @@ def plan_work(world: World, index: int, joined: dict[int, datetime]) -> WorkPlan
     for item in fandoms:
         # Some creators use another spelling that wranglers made a synonym of the canonical
         # tag; the canonical tag's page still lists the work.
-        if item.abbreviation and rng.random() < 0.06:
-            tags.append(
-                TagSpec(item.abbreviation, TagType.FANDOM, canonical=False, synonym_of=item.name)
-            )
+        if item.abbreviation_spec and rng.random() < 0.06:
+            tags.append(item.abbreviation_spec)
         else:
-            tags.append(TagSpec(item.name, TagType.FANDOM))
-    tags.extend(TagSpec(r.name, TagType.RELATIONSHIP) for r in relationships)
-    tags.extend(TagSpec(c.name, TagType.CHARACTER) for c in cast)
+            tags.append(item.spec)
+    tags.extend(fandom.relationship_specs[i] for i in relationship_indexes)
+    tags.extend(fandom.character_specs[m] for m in members)
     synonyms = {target: name for name, target in words.FREEFORM_SYNONYMS.items()}
+    specs = world.freeform_specs
     for name in freeforms:
         if name in synonyms and rng.random() < 0.1:
-            tags.append(TagSpec(synonyms[name], TagType.FREEFORM, False, synonym_of=name))
+            tags.append(specs[synonyms[name]])
         else:
-            tags.append(TagSpec(name, TagType.FREEFORM))
+            tags.append(specs[name])
     if rng.random() < 0.25:
-        tags.append(TagSpec(rng.choice(words.SETTING_FREEFORMS[fandom.setting]), TagType.FREEFORM))
+        tags.append(specs[rng.choice(words.SETTING_FREEFORMS[fandom.setting])])
     if rng.random() < 0.15:
+        # Not wrangled yet: these sit in the fandom's unwrangled bin.
         pattern = rng.choice(words.CHARACTER_FREEFORMS)
         tags.append(TagSpec(pattern.format(name=cast[0].name), TagType.FREEFORM, False))
 

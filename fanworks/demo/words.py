@@ -360,6 +360,30 @@ FREEFORM_SYNONYMS = {
     "AU - Coffee Shop": "Alternate Universe - Coffee Shop",
 }
 
+# Metatags wranglers set up: filtering on the metatag finds works tagged with any subtag.
+FREEFORM_METATAGS = {
+    "Alternate Universe": [
+        "Alternate Universe - Modern Setting", "Alternate Universe - Coffee Shop",
+        "Alternate Universe - College/University", "Alternate Universe - Fantasy",
+        "Alternate Universe - Soulmates",
+    ],
+    "Fluff": ["Tooth-Rotting Fluff", "Domestic Fluff"],
+    "Hurt/Comfort": ["Emotional Hurt/Comfort"],
+}  # fmt: skip
+
+# Media a fandom belongs to, from the medium its name ends with.
+MEDIA = {
+    " (TV)": "TV Shows",
+    " (Video Game)": "Video Games",
+    " (Visual Novel)": "Video Games",
+    " (Anime)": "Anime & Manga",
+    " (Comics)": "Comics & Graphic Novels",
+    " (Podcast)": "Podcasts & Radio Dramas",
+    " (Radio Drama)": "Podcasts & Radio Dramas",
+    " (Web Series)": "Web Series",
+    "": "Books & Literature",
+}
+
 # Per-character additional tags; "{name}" is the character's full name.
 CHARACTER_FREEFORMS = [
     "{name} Needs a Hug", "Protective {name}", "Jealous {name}", "{name} Has Feelings",

@@ -55,10 +55,14 @@ def user_pool_size(works: int) -> int:
 
 @dataclass(frozen=True)
 class TagSpec:
+    """A tag a demo work uses, with what wranglers would have linked it to."""
+
     name: str
     type: str
     canonical: bool = True
-    synonym_of: str | None = None
+    synonym_of: "TagSpec | None" = None
+    parents: tuple["TagSpec", ...] = ()  # media of a fandom, fandom of a character, …
+    metatags: tuple["TagSpec", ...] = ()
 
 
 @dataclass
@@ -83,6 +87,35 @@ class Fandom:
     abbreviation: str | None
     cast: list[Character]
     relationships: list[Relationship] = field(default_factory=list)
+
+    @cached_property
+    def spec(self) -> TagSpec:
+        medium = next(
+            (media for suffix, media in words.MEDIA.items() if suffix and suffix in self.name),
+            words.MEDIA[""],
+        )
+        return TagSpec(self.name, TagType.FANDOM, parents=(TagSpec(medium, TagType.MEDIA),))
+
+    @cached_property
+    def abbreviation_spec(self) -> TagSpec | None:
+        if not self.abbreviation:
+            return None
+        return TagSpec(self.abbreviation, TagType.FANDOM, canonical=False, synonym_of=self.spec)
+
+    @cached_property
+    def character_specs(self) -> list[TagSpec]:
+        return [TagSpec(c.name, TagType.CHARACTER, parents=(self.spec,)) for c in self.cast]
+
+    @cached_property
+    def relationship_specs(self) -> list[TagSpec]:
+        return [
+            TagSpec(
+                r.name,
+                TagType.RELATIONSHIP,
+                parents=(self.spec, *(self.character_specs[m] for m in r.members)),
+            )
+            for r in self.relationships
+        ]
 
     @cached_property
     def cast_weights(self) -> list[float]:
@@ -125,7 +158,7 @@ class World:
     # -- names -----------------------------------------------------------------------------
 
     def _reserve_fixed_names(self) -> None:
-        for name in words.FREEFORMS:
+        for name in [*words.FREEFORMS, *words.FREEFORM_METATAGS, *words.MEDIA.values()]:
             self._used_names.add(name.lower())
         for name in words.FREEFORM_SYNONYMS:
             self._used_names.add(name.lower())
@@ -235,8 +268,25 @@ class World:
         index = zipf_pick(rng, self.fandom_weights, fandom_pool_size(work_index + 1))
         return self.fandom(index)
 
-    def fandom_tag_specs(self, fandom: Fandom) -> list[TagSpec]:
-        return [TagSpec(fandom.name, TagType.FANDOM)]
+    @cached_property
+    def freeform_specs(self) -> dict[str, TagSpec]:
+        """Canonical additional tags by name (with their metatags), and their synonyms."""
+        metatags: dict[str, list[TagSpec]] = {}
+        for meta, subs in words.FREEFORM_METATAGS.items():
+            for sub in subs:
+                metatags.setdefault(sub, []).append(TagSpec(meta, TagType.FREEFORM))
+        specs = {
+            name: TagSpec(name, TagType.FREEFORM, metatags=tuple(metatags.get(name, ())))
+            for name in [
+                *words.FREEFORMS,
+                *(n for ns in words.SETTING_FREEFORMS.values() for n in ns),
+            ]
+        }
+        for synonym, target in words.FREEFORM_SYNONYMS.items():
+            specs[synonym] = TagSpec(
+                synonym, TagType.FREEFORM, canonical=False, synonym_of=specs[target]
+            )
+        return specs
 
     # -- users -----------------------------------------------------------------------------
 

@@ -1,10 +1,15 @@
 """Every read of works goes through here; `visible_works` is the one visibility rule."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.query import ModelIterable
 
 from fanworks.accounts.models import Pseud, User
-from fanworks.tags.models import Tag, TagType
+from fanworks.tags.models import Tag, tag_url_name
 from fanworks.tags.queries import work_ids_filtered_by
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
 
@@ -34,13 +39,93 @@ def visible_works(viewer: Viewer, *, include_own_drafts: bool = False) -> QueryS
     return works.filter(public)
 
 
+# What a work blurb shows; listings load only these columns of twenty works and their tags,
+# which is most of a listing's cost.
+BLURB_FIELDS = [
+    "pk",
+    "title",
+    "summary_html",
+    "language",
+    "restricted",
+    "posted",
+    "expected_chapters",
+    "posted_chapter_count",
+    "word_count",
+    "revised_at",
+    "updated_at",
+    "first_posted_at",
+]
+
+
 def with_listing_data(works: QuerySet[Work]) -> QuerySet[Work]:
-    """Everything a work blurb shows, loaded in a fixed number of queries."""
-    return works.prefetch_related(
+    """Everything a work blurb shows, loaded in a fixed number of queries.
+
+    Tags come as light BlurbTag rows rather than model instances: a page of twenty works has
+    hundreds of tags, and building Django models for them cost more than the queries.
+    """
+    listing = works.only(*BLURB_FIELDS).prefetch_related(
         Prefetch(
             "creatorships",
-            queryset=Creatorship.objects.select_related("pseud__user"),
-        ),
+            queryset=Creatorship.objects.select_related("pseud__user").only(
+                "work_id", "position", "pseud__name", "pseud__user__username"
+            ),
+        )
+    )
+    listing._iterable_class = _WorksWithTags
+    return listing
+
+
+@dataclass(frozen=True)
+class BlurbTag:
+    pk: int
+    name: str
+    type: str
+
+    def get_absolute_url(self) -> str:
+        return f"/tags/{tag_url_name(self.name)}/works"
+
+
+class _WorksWithTags(ModelIterable):
+    """Yields works with their tags attached (see `tags_by_type`), one query per batch."""
+
+    def __iter__(self) -> Iterator[Work]:
+        works = list(super().__iter__())
+        attach_tags(works)
+        yield from works
+
+
+def attach_tags(works: list[Work]) -> None:
+    grouped: dict[int, dict[str, list[BlurbTag]]] = {work.pk: {} for work in works}
+    rows = WorkTag.objects.filter(work_id__in=list(grouped)).values_list(
+        "work_id", "tag_id", "tag__name", "tag__type"
+    )
+    for work_id, tag_id, name, tag_type in rows:
+        grouped[work_id].setdefault(tag_type, []).append(BlurbTag(tag_id, name, tag_type))
+    for work in works:
+        by_type = grouped[work.pk]
+        for tags in by_type.values():
+            tags.sort(key=lambda tag: tag.name.lower())
+        work._tags_by_type = by_type  # type: ignore[attr-defined]
+
+
+def tags_by_type(work: Work) -> dict[str, list[Any]]:
+    """The work's tags by type, sorted by name: attached by listings, or from the prefetched
+    work_tags of the work page (computed once per work object)."""
+    cached: dict[str, list[Any]] | None = getattr(work, "_tags_by_type", None)
+    if cached is None:
+        cached = {}
+        for work_tag in work.work_tags.all():
+            cached.setdefault(work_tag.tag.type, []).append(work_tag.tag)
+        for tags in cached.values():
+            tags.sort(key=lambda t: t.name.lower())
+        work._tags_by_type = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def with_work_page_data(works: QuerySet[Work]) -> QuerySet[Work]:
+    """A whole work with its creators and tags, for the work page."""
+    return works.prefetch_related(
+        Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user")),
         Prefetch("work_tags", queryset=WorkTag.objects.select_related("tag")),
     )
 
@@ -82,7 +167,9 @@ def works_tagged(viewer: Viewer, tag: Tag) -> QuerySet[Work]:
 def work_for_viewer(viewer: Viewer, work_id: int) -> Work | None:
     """The work with its creators and tags, or None when it is missing or not for `viewer`."""
     return (
-        with_listing_data(visible_works(viewer, include_own_drafts=True)).filter(pk=work_id).first()
+        with_work_page_data(visible_works(viewer, include_own_drafts=True))
+        .filter(pk=work_id)
+        .first()
     )
 
 
@@ -103,28 +190,38 @@ def visible_chapters(work: Work, *, as_creator: bool) -> list[Chapter]:
     return list(chapters.order_by("position"))
 
 
+POPULAR_FANDOMS_SECONDS = 60
+
+
 def popular_fandoms(viewer: Viewer, limit: int = 20) -> list[Tag]:
-    """Fandoms with the most works `viewer` can see, with `work_count` set."""
-    visible = visible_works(viewer).values("pk")
-    return list(
-        Tag.objects.filter(type=TagType.FANDOM, work_tags__work__in=visible)
-        .annotate(work_count=Count("work_tags__work", distinct=True))
-        .order_by("-work_count", "name")[:limit]
-    )
+    """The fandoms with the most works `viewer` may see, each with `work_count`.
 
+    Canonical fandoms count through the filter table (so synonyms' works count once); fandoms
+    not wrangled yet count their own works. The list is cached for a minute per kind of
+    viewer (guest or registered): it is an overview, and counting costs tens of ms at scale.
+    """
+    from django.core.cache import cache
 
-def fandoms_with_counts(viewer: Viewer) -> list[Tag]:
-    visible = visible_works(viewer).values("pk")
-    return list(
-        Tag.objects.filter(type=TagType.FANDOM, work_tags__work__in=visible)
-        .annotate(work_count=Count("work_tags__work", distinct=True))
-        .order_by("name")
-    )
+    from fanworks.tags.queries import fandom_work_counts, unwrangled_fandoms_with_counts
+
+    key = f"popular-fandoms:{'registered' if _is_registered(viewer) else 'guest'}:{limit}"
+    cached: list[tuple[int, int]] | None = cache.get(key)
+    if cached is None:
+        counts = fandom_work_counts(viewer)
+        for fandom in unwrangled_fandoms_with_counts(viewer):
+            counts[fandom.pk] = fandom.work_count  # type: ignore[attr-defined]
+        cached = sorted(counts.items(), key=lambda item: -item[1])[:limit]
+        cache.set(key, cached, POPULAR_FANDOMS_SECONDS)
+    tags = Tag.objects.in_bulk([pk for pk, _ in cached])
+    result = []
+    for pk, count in cached:
+        if pk in tags:
+            tags[pk].work_count = count  # type: ignore[attr-defined]
+            result.append(tags[pk])
+    result.sort(key=lambda tag: (-tag.work_count, tag.name.lower()))  # type: ignore[attr-defined]
+    return result
 
 
 def tag_names_by_type(work: Work) -> dict[str, list[str]]:
     """The work's tag names grouped by tag type, each group sorted by name."""
-    grouped: dict[str, list[str]] = {}
-    for work_tag in work.work_tags.all():
-        grouped.setdefault(work_tag.tag.type, []).append(work_tag.tag.name)
-    return {tag_type: sorted(names, key=str.lower) for tag_type, names in grouped.items()}
+    return {tag_type: [tag.name for tag in tags] for tag_type, tags in tags_by_type(work).items()}

@@ -215,3 +215,37 @@ def test_someone_elses_demo_account_is_left_alone(db):
     assert Work.objects.count() == 10
     assert User.objects.get(username="demo").email == "someone@example.org"
     assert not Work.objects.filter(creatorships__pseud__user__username="demo").exists()
+
+
+def test_tag_graph_and_filter_rows_are_what_wrangling_would_give(demo_archive):
+    from fanworks.tags.filters import filters_for_works
+    from fanworks.tags.models import MetaTagging, ParentLink, TagWord, WorkFilter
+    from fanworks.tags.queries import work_ids_filtered_by
+    from fanworks.tags.search import fold
+
+    work_ids = list(Work.objects.values_list("pk", flat=True))
+    stored: dict[int, dict[int, bool]] = {pk: {} for pk in work_ids}
+    for work_id, tag_id, inherited in WorkFilter.objects.values_list(
+        "work_id", "tag_id", "inherited"
+    ):
+        stored[work_id][tag_id] = inherited
+    assert stored == filters_for_works(work_ids)
+
+    for tag in Tag.objects.all():
+        assert tag.search_name == fold(tag.name)
+    assert TagWord.objects.filter(tag__type=TagType.FANDOM).exists()
+    fandom = Tag.objects.filter(type=TagType.FANDOM, canonical=True).order_by("-work_tags").first()
+    assert fandom is not None
+    assert work_ids_filtered_by(fandom).exists()
+    assert ParentLink.objects.filter(child=fandom, parent__type=TagType.MEDIA).exists()
+    for relationship in Tag.objects.filter(type=TagType.RELATIONSHIP):
+        parent_types = set(
+            ParentLink.objects.filter(child=relationship).values_list("parent__type", flat=True)
+        )
+        assert parent_types == {TagType.FANDOM, TagType.CHARACTER}
+    for character in Tag.objects.filter(type=TagType.CHARACTER):
+        assert ParentLink.objects.filter(child=character, parent__type=TagType.FANDOM).exists()
+    assert (
+        MetaTagging.objects.exists()
+        or not WorkTag.objects.filter(tag__name__startswith="Alternate Universe - ").exists()
+    )

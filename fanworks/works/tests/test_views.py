@@ -329,7 +329,8 @@ def test_listing_query_count_does_not_grow_with_works(client, django_assert_max_
     assert response.content.decode().count('class="work blurb group"') == 20
     with django_assert_max_num_queries(10):
         assert client.get("/tags/Tidewater Chronicles/works").status_code == 200
-    with django_assert_max_num_queries(8):
+    # The home page also counts fandoms (cached afterwards): a fixed number of queries.
+    with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
 
 
