@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fanworks.accounts",
     "fanworks.tags",
     "fanworks.works",
+    "fanworks.search",
 ]
 
 MIDDLEWARE = [
@@ -240,3 +241,7 @@ JOBS_EAGER = env_bool("JOBS_EAGER", False)
 JOBS_IN_SERVER = env_bool("JOBS_IN_SERVER", True)
 # A wrangling change touching more works than this re-filters them in a background job.
 REFILTER_INLINE_LIMIT = env_int("REFILTER_INLINE_LIMIT", 2000)
+
+# Work search: "tantivy" (an index under SEARCH_INDEX_DIR, fed from the search outbox) or "sql".
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "tantivy").strip() or "tantivy"
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search-index")).resolve()

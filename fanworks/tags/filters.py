@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from fanworks.core import jobs
 from fanworks.core.models import Job
+from fanworks.search.outbox import record_work_changes
 from fanworks.tags.models import MetaTagging, Tag, WorkFilter
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def refilter_works(work_ids: Iterable[int]) -> None:
             if current.get((w, t)) != inh
         ]
         WorkFilter.objects.bulk_create(missing, batch_size=2000)
+        record_work_changes({w for w, _ in stale} | {f.work_id for f in missing})
 
 
 def works_to_refilter(tag_ids: Iterable[int]) -> "QuerySet[Work]":

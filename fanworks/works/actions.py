@@ -16,6 +16,7 @@ from django.utils import timezone
 from fanworks.accounts.models import Pseud, User
 from fanworks.analysis.text.wordcount import count_words_in_html
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
+from fanworks.search.outbox import record_work_changes
 from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.filters import refilter_works
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
@@ -282,6 +283,7 @@ def work_create(
             first.save()
             _refresh_counts(work)
             work.save(update_fields=["posted_chapter_count", "word_count"])
+            record_work_changes([work.pk])
     except IntegrityError:
         # A concurrent submit with the same key won the race; hand back its work.
         if creation_key is not None:
@@ -306,6 +308,7 @@ def work_update(*, user: User, work: Work, data: WorkData, expected_version: int
         locked.save()
         _set_creators(locked, user, data.pseud_ids)
         _set_tags(locked, tags)
+        record_work_changes([locked.pk])
     return locked
 
 
@@ -323,11 +326,14 @@ def work_post(*, work: Work) -> Work:
         locked.version += 1
         _refresh_counts(locked)
         locked.save()
+        record_work_changes([locked.pk])
     return locked
 
 
 def work_delete(*, work: Work) -> None:
     with transaction.atomic():
+        # The search index drops works the outbox names but the database no longer has.
+        record_work_changes([work.pk])
         Work.objects.filter(pk=work.pk).delete()
 
 
@@ -370,6 +376,7 @@ def chapter_create(
             locked.version += 1
             _refresh_counts(locked)
             locked.save()
+            record_work_changes([locked.pk])
     except IntegrityError:
         if creation_key is not None:
             existing = Chapter.objects.filter(creation_key=creation_key).first()
@@ -395,6 +402,7 @@ def chapter_update(*, chapter: Chapter, data: ChapterData, expected_version: int
             work.revised_at = timezone.now()
         _refresh_counts(work)
         work.save()
+        record_work_changes([work.pk])
     return locked
 
 
@@ -414,6 +422,7 @@ def chapter_post(*, chapter: Chapter) -> Chapter:
         work.version += 1
         _refresh_counts(work)
         work.save()
+        record_work_changes([work.pk])
     return locked
 
 
@@ -430,6 +439,7 @@ def chapter_delete(*, chapter: Chapter) -> Work:
         work.version += 1
         _refresh_counts(work)
         work.save()
+        record_work_changes([work.pk])
     return work
 
 
@@ -443,6 +453,7 @@ def chapters_reorder(*, work: Work, ordered_ids: list[int]) -> Work:
         _renumber(locked, ordered_ids)
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
+        record_work_changes([locked.pk])
     return locked
 
 

@@ -1,0 +1,222 @@
+"""Random archives searched by both backends: same ids, totals and facets, and exactly the
+works the viewer may see (checked against visible_works and a plain-Python evaluation)."""
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from fanworks.accounts.models import Pseud
+from fanworks.core.testing import make_user, make_work
+from fanworks.search.documents import work_documents
+from fanworks.search.outbox import record_work_changes
+from fanworks.search.parser import Range, parse
+from fanworks.search.query import SqlBackend, WorkSearch
+from fanworks.search.tantivy_index import TantivyBackend, TantivyIndex
+from fanworks.tags.models import Tag, WorkFilter
+from fanworks.tags.wrangling import tag_add_metatag, tag_make_canonical, tag_make_synonym
+from fanworks.works.actions import work_delete
+from fanworks.works.models import Work
+from fanworks.works.queries import visible_works
+
+pytestmark = pytest.mark.django_db
+
+# Made-up words the stemmer leaves alone and that are not substrings of one another, so a
+# whole-word index match and a substring match agree.
+WORDS = ["quorx", "blimt", "zendo", "vartok", "plumex", "grindal", "oskat", "trevum"]
+RATINGS = ["General Audiences", "Teen And Up Audiences", "Mature", "Explicit"]
+BASE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def build_archive(rng: random.Random, n: int = 30) -> None:
+    users = [make_user() for _ in range(3)]
+    for _ in range(n):
+        user = rng.choice(users)
+        text = " ".join(rng.sample(WORDS, 3))
+        make_work(
+            user,
+            post=rng.random() > 0.15,
+            title=f"{rng.choice(WORDS)} story",
+            summary=rng.choice(WORDS),
+            content=f"Once upon a time {text} and then more words followed.",
+            rating=rng.choice(RATINGS),
+            fandoms=rng.sample(["Fandom A", "Fandom B", "fandom b alt"], rng.randint(1, 2)),
+            freeforms=rng.sample(
+                ["Fluff", "fluffy", "Angst", "Hurt", "Comfort"], rng.randint(0, 3)
+            ),
+            characters=rng.sample(["Mira", "Tomas", "Mira T"], rng.randint(0, 2)),
+            restricted=rng.random() < 0.25,
+            expected_chapters=rng.choice([None, 1, 2]),
+            language=rng.choice(["en", "en", "fr"]),
+        )
+    for work in Work.objects.all():
+        # Whole distinct-ish seconds so both backends break date ties by id alike.
+        work.revised_at = BASE + timedelta(seconds=rng.randint(0, 50) * 3600)
+        work.hidden_by_admin = rng.random() < 0.1
+        work.save(update_fields=["revised_at", "hidden_by_admin"])
+    wrangler = users[0]
+    tag = Tag.objects.get
+    for name in ["Fandom A", "Fandom B", "Fluff", "Angst", "Hurt", "Comfort", "Mira"]:
+        tag_make_canonical(actor=wrangler, tag=tag(name=name))
+    tag_make_synonym(actor=wrangler, tag=tag(name="fandom b alt"), canonical=tag(name="Fandom B"))
+    tag_make_synonym(actor=wrangler, tag=tag(name="fluffy"), canonical=tag(name="Fluff"))
+    tag_make_canonical(actor=wrangler, tag=tag(name="Tomas"))
+    tag_add_metatag(actor=wrangler, sub=tag(name="Fluff"), meta=tag(name="Comfort"))
+
+
+def random_request(rng: random.Random, tag_ids: list[int], creators: list[str]) -> WorkSearch:
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    ranges: list[Range] = []
+    if rng.random() < 0.3:
+        ranges += parse(f"words>{rng.randint(5, 30)}", now=now).ranges
+    if rng.random() < 0.2:
+        ranges += parse(f"kudos<{rng.randint(0, 3)}", now=now).ranges
+    if rng.random() < 0.3:
+        day = (BASE + timedelta(hours=rng.randint(0, 50) * 3600 // 3600)).date()
+        ranges += parse(f"updated>{day.isoformat()}", now=now).ranges
+    text = None
+    if rng.random() < 0.5:
+        query = rng.choice(
+            [
+                rng.choice(WORDS),
+                f"{rng.choice(WORDS)} {rng.choice(WORDS)}",
+                f"{rng.choice(WORDS)} OR title:{rng.choice(WORDS)}",
+                f"-{rng.choice(WORDS)}",
+                f"summary:{rng.choice(WORDS)}",
+                "fandom:Fandom",
+                f"creator:{rng.choice(creators)}",
+                f"text:{rng.choice(WORDS)}",
+            ]
+        )
+        text = parse(query, now=now).root
+    return WorkSearch(
+        include_filter_ids=rng.sample(tag_ids, rng.choice([0, 0, 1, 2])),
+        exclude_filter_ids=rng.sample(tag_ids, rng.choice([0, 0, 1])),
+        ranges=ranges,
+        complete=rng.choice([None, None, True, False]),
+        language=rng.choice([None, None, "en", "fr"]),
+        text=text,
+        sort=rng.choice(["updated", "words", "kudos", "posted"]),
+        descending=rng.random() < 0.7,
+        page=rng.choice([1, 1, 2]),
+        per_page=rng.choice([5, 20]),
+        viewer_is_registered=rng.random() < 0.5,
+    )
+
+
+def python_matches(request: WorkSearch) -> set[int]:
+    """The plain-Python answer for everything but the text query."""
+    viewer = make_user() if request.viewer_is_registered else AnonymousUser()
+    visible = set(visible_works(viewer).values_list("pk", flat=True))
+    filters: dict[int, set[int]] = {}
+    for work_id, tag_id in WorkFilter.objects.values_list("work_id", "tag_id"):
+        filters.setdefault(work_id, set()).add(tag_id)
+    found = set()
+    for work in Work.objects.filter(pk__in=visible):
+        tags = filters.get(work.pk, set())
+        values: dict[str, Any] = {
+            "words": work.word_count,
+            "kudos": 0,
+            "updated": work.revised_at,
+            "chapters": work.posted_chapter_count,
+        }
+        if not all(t in tags for t in request.include_filter_ids):
+            continue
+        if tags & set(request.exclude_filter_ids):
+            continue
+        if not all(r.contains(values[r.field]) for r in request.ranges):
+            continue
+        if request.complete is not None and work.is_complete != request.complete:
+            continue
+        if request.language and work.language != request.language:
+            continue
+        found.add(work.pk)
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_backends_agree_and_respect_visibility(seed: int, tmp_path: Path, settings: Any) -> None:
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    rng = random.Random(seed)
+    build_archive(rng)
+    index = TantivyIndex()
+    # Small batches: each work is applied many times and must stay one document.
+    assert index.catch_up(batch_size=37) > 0
+    tantivy_backend, sql = TantivyBackend(index), SqlBackend()
+    tag_ids = list(Tag.objects.filter(canonical=True).values_list("pk", flat=True))
+    creators = list(Pseud.objects.values_list("name", flat=True))
+    for _ in range(60):
+        request = random_request(rng, tag_ids, creators)
+        a, b = tantivy_backend.search(request), sql.search(request)
+        assert (a.work_ids, a.total, a.facets) == (b.work_ids, b.total, b.facets), request
+        everything = WorkSearch(**{**request.__dict__, "page": 1, "per_page": 10_000})
+        all_ids = set(sql.search(everything).work_ids)
+        assert set(tantivy_backend.search(everything).work_ids) == all_ids
+        assert len(all_ids) == b.total
+        expected = python_matches(request)
+        if request.text is None:
+            assert all_ids == expected
+        else:
+            assert all_ids <= expected
+
+
+def test_catch_up_resumes_from_the_index_directory(tmp_path: Path, settings: Any) -> None:
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    first = make_work(title="quorx first")
+    index = TantivyIndex()
+    index.catch_up()
+    applied = index.last_applied()
+    assert applied > 0
+    second = make_work(title="quorx second")
+    draft = make_work(title="quorx draft", post=False)
+    # A new process opening the same directory carries on from the recorded position.
+    again = TantivyIndex()
+    assert again.last_applied() == applied
+    again.catch_up()
+    request = WorkSearch(text=parse("quorx", now=BASE).root)
+    assert set(TantivyBackend(again).search(request).work_ids) == {first.pk, second.pk}
+    # Deleting and hiding reach the index too.
+    work_delete(work=Work.objects.get(pk=first.pk))
+    # Hiding is done in the admin, which records the change as every write path must.
+    Work.objects.filter(pk=second.pk).update(hidden_by_admin=True)
+    record_work_changes([second.pk])
+    again.catch_up()
+    assert TantivyBackend(again).search(request).work_ids == []
+    assert draft.pk not in TantivyBackend(again).search(WorkSearch()).work_ids
+
+
+def test_rebuild_matches_catch_up(tmp_path: Path, settings: Any) -> None:
+    settings.SEARCH_INDEX_DIR = tmp_path / "a"
+    build_archive(random.Random(7), n=12)
+    incremental = TantivyIndex()
+    incremental.catch_up()
+    rebuilt = TantivyIndex(tmp_path / "b")
+    seen = []
+    assert rebuilt.rebuild(batch_size=5, progress=lambda d, t: seen.append((d, t))) > 0
+    assert seen[-1][0] == seen[-1][1]
+    for registered in (False, True):
+        request = WorkSearch(per_page=100, viewer_is_registered=registered)
+        a = TantivyBackend(incremental).search(request)
+        b = TantivyBackend(rebuilt).search(request)
+        assert (a.work_ids, a.total, a.facets) == (b.work_ids, b.total, b.facets)
+    assert rebuilt.last_applied() == incremental.last_applied()
+
+
+def test_documents_have_filters_facets_and_tombstones() -> None:
+    draft = make_work(post=False)
+    work = make_work(freeforms=["Fluff"], characters=["Mira"], summary="<b>bold</b> words")
+    docs = work_documents([work.pk, draft.pk, 999_999])
+    doc = docs[0]
+    assert doc["summary"].strip() == "bold words"
+    assert set(doc["filter_ids"]) == set(
+        WorkFilter.objects.filter(work=work).values_list("tag_id", flat=True)
+    )
+    # Ratings and warnings are canonical; the new fandom is not, so it filters nothing yet.
+    assert doc["rating_ids"] and doc["warning_ids"] and doc["fandom_ids"] == []
+    assert "Fluff" in doc["tag_names"] and doc["creators"]
+    assert docs[1] == {"id": draft.pk, "deleted": True}
+    assert docs[2] == {"id": 999_999, "deleted": True}
+    record_work_changes([work.pk])
