@@ -9,6 +9,7 @@ HERE = Path(__file__).resolve().parent
 RUNS = [
     ["demo_speed.py", "--works", "10000"],
     ["pages.py"],
+    ["tags.py"],
 ]
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from fanworks.tags.models import Tag, TagType, tag_name_from_url
@@ -16,24 +16,6 @@ if TYPE_CHECKING:
 
 def tag_by_url_name(url_name: str) -> Tag | None:
     return tag_by_name(tag_name_from_url(url_name))
-
-
-def autocomplete(term: str, tag_type: str, limit: int = 15) -> QuerySet[Tag]:
-    """Tags of `tag_type` starting with `term` (or containing it), canonical ones first."""
-    term = term.strip()
-    if not term or tag_type not in TagType.values:
-        return Tag.objects.none()
-    return (
-        Tag.objects.filter(type=tag_type, name__icontains=term)
-        .annotate(
-            starts=Case(
-                When(name__istartswith=term, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-canonical", "starts", Lower("name"))[:limit]
-    )
 
 
 def tags_under(tag: Tag) -> set[int]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from fanworks.tags import views, views_pages, views_wrangling
+from fanworks.tags.feeds import TagFeed
 
 urlpatterns = [
     path("tags/<str:url_name>/works", views.tag_works, name="tag-works"),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("tag_wranglers", views_wrangling.wrangler_home, name="wrangler-home"),
     path("wrangling/log", views_wrangling.wrangling_log, name="wrangling-log"),
     path("autocomplete/tags", views.autocomplete, name="tag-autocomplete"),
+    path("tags/<str:url_name>/feed.atom", TagFeed(), name="tag-feed"),
 ]

@@ -2,10 +2,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.tags import autocomplete as tag_autocomplete
 from fanworks.tags import queries, views_pages
 from fanworks.works import queries as work_queries
-
-MAX_AUTOCOMPLETE_TERM = 150
 
 
 def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
@@ -28,6 +27,15 @@ def fandom_index(request: HttpRequest) -> HttpResponse:
 
 
 def autocomplete(request: HttpRequest) -> JsonResponse:
-    term = request.GET.get("term", "")[:MAX_AUTOCOMPLETE_TERM]
-    tags = queries.autocomplete(term, request.GET.get("type", ""))
-    return JsonResponse({"results": [{"name": t.name, "canonical": t.canonical} for t in tags]})
+    """/autocomplete/tags?type=TYPE&term=TEXT[&fandom=NAME…]: suggestions for a tag field
+    (see tags.autocomplete). Bad input answers an empty list, never an error."""
+    fandoms = [
+        name.strip()
+        for value in request.GET.getlist("fandom")[: tag_autocomplete.MAX_FANDOMS * 2]
+        for name in value.split(",")
+        if name.strip()
+    ]
+    suggestions = tag_autocomplete.autocomplete(
+        request.GET.get("term", ""), request.GET.get("type", ""), fandoms=fandoms
+    )
+    return JsonResponse({"results": [suggestion.as_json() for suggestion in suggestions]})

@@ -55,7 +55,8 @@ def _log(actor: User, action: str, tag: Tag, before: dict[str, Any]) -> None:
 
 
 def _locked(tag: Tag) -> Tag:
-    return Tag.objects.select_for_update().select_related("synonym_of").get(pk=tag.pk)
+    # `of=("self",)`: PostgreSQL cannot lock the nullable side of the outer join.
+    return Tag.objects.select_for_update(of=("self",)).select_related("synonym_of").get(pk=tag.pk)
 
 
 def _require_wranglable(tag: Tag) -> None:
