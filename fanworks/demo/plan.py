@@ -287,7 +287,19 @@ def plan_work(world: World, index: int, joined: dict[int, datetime]) -> WorkPlan
             tags.append(item.abbreviation_spec)
         else:
             tags.append(item.spec)
-    tags.extend(fandom.relationship_specs[i] for i in relationship_indexes)
+    for i in relationship_indexes:
+        reordered = fandom.reordered_relationship_specs[i]
+        roll = rng.random()
+        if reordered is not None and roll < 0.08:
+            # Written the other way round; wranglers made it a synonym of the canonical.
+            tags.append(reordered)
+        elif reordered is not None and roll < 0.10:
+            # "A x B": not wrangled yet, so it waits in the bin, where the edit page offers
+            # the canonical "A/B" as a possible synonym.
+            first, second = reordered.name.split("/", 1)
+            tags.append(TagSpec(f"{second} x {first}", TagType.RELATIONSHIP, canonical=False))
+        else:
+            tags.append(fandom.relationship_specs[i])
     tags.extend(fandom.character_specs[m] for m in members)
     synonyms = {target: name for name, target in words.FREEFORM_SYNONYMS.items()}
     specs = world.freeform_specs

@@ -118,6 +118,28 @@ class Fandom:
         ]
 
     @cached_property
+    def reordered_relationship_specs(self) -> list[TagSpec | None]:
+        """For each pairing, the same two names the other way round ("B/A"), which wranglers
+        made a synonym of the canonical "A/B"; None for groups and friendships."""
+        specs: list[TagSpec | None] = []
+        for relationship, canonical in zip(
+            self.relationships, self.relationship_specs, strict=True
+        ):
+            if relationship.romantic and len(relationship.members) == 2:
+                first, second = (self.cast[m].name for m in relationship.members)
+                specs.append(
+                    TagSpec(
+                        f"{second}/{first}",
+                        TagType.RELATIONSHIP,
+                        canonical=False,
+                        synonym_of=canonical,
+                    )
+                )
+            else:
+                specs.append(None)
+        return specs
+
+    @cached_property
     def cast_weights(self) -> list[float]:
         return zipf_cumulative(len(self.cast), 0.9)
 

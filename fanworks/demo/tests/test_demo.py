@@ -238,7 +238,7 @@ def test_tag_graph_and_filter_rows_are_what_wrangling_would_give(demo_archive):
     assert fandom is not None
     assert work_ids_filtered_by(fandom).exists()
     assert ParentLink.objects.filter(child=fandom, parent__type=TagType.MEDIA).exists()
-    for relationship in Tag.objects.filter(type=TagType.RELATIONSHIP):
+    for relationship in Tag.objects.filter(type=TagType.RELATIONSHIP, canonical=True):
         parent_types = set(
             ParentLink.objects.filter(child=relationship).values_list("parent__type", flat=True)
         )
@@ -249,3 +249,18 @@ def test_tag_graph_and_filter_rows_are_what_wrangling_would_give(demo_archive):
         MetaTagging.objects.exists()
         or not WorkTag.objects.filter(tag__name__startswith="Alternate Universe - ").exists()
     )
+
+
+def test_pairings_written_the_other_way_round_are_synonyms():
+    world = World(1, datetime(2026, 11, 1, tzinfo=UTC))
+    checked = 0
+    for fandom in (world.fandom(index) for index in range(12)):
+        for relationship, reordered in zip(
+            fandom.relationship_specs, fandom.reordered_relationship_specs, strict=True
+        ):
+            if reordered is not None:
+                first, second = relationship.name.split("/")
+                assert reordered.name == f"{second}/{first}"
+                assert reordered.synonym_of is relationship and not reordered.canonical
+                checked += 1
+    assert checked > 0
