@@ -10,3 +10,7 @@ def post_worker_init(worker: Any) -> None:
         from fanworks.core.jobs import start_background_runner
 
         start_background_runner()
+    if settings.SEARCH_INDEXER_IN_SERVER and settings.SEARCH_BACKEND == "tantivy":
+        from fanworks.search.indexer import start_indexer_thread
+
+        start_indexer_thread()

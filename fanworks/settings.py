@@ -251,3 +251,6 @@ REFILTER_INLINE_LIMIT = env_int("REFILTER_INLINE_LIMIT", 2000)
 # Work search: "tantivy" (an index under SEARCH_INDEX_DIR, fed from the search outbox) or "sql".
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "tantivy").strip() or "tantivy"
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search-index")).resolve()
+# Run the outbox indexer in a thread of every server worker (workers sharing an index directory
+# take turns through a lock file; the others only reload their searcher).
+SEARCH_INDEXER_IN_SERVER = env_bool("SEARCH_INDEXER_IN_SERVER", True)

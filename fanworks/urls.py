@@ -7,6 +7,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("", include("fanworks.accounts.urls")),
+    path("", include("fanworks.search.urls")),
     path("", include("fanworks.works.urls")),
     path("", include("fanworks.tags.urls")),
 ]

@@ -36,6 +36,7 @@ from fanworks.demo.world import (
     user_pool_size,
     work_key,
 )
+from fanworks.search.models import SearchOutbox
 from fanworks.tags.actions import closed_tags, index_tag_words
 from fanworks.tags.models import (
     CATEGORIES,
@@ -512,6 +513,10 @@ def _write_batch(
     _RowWriter(WorkTag, ["work", "tag"]).write(work_tags)
     _RowWriter(WorkFilter, ["work", "tag", "inherited"]).write(work_filters)
     _RowWriter(Chapter, _CHAPTER_FIELDS).write(chapters)
+    # Like every write path, tell the search index which works changed.
+    _RowWriter(SearchOutbox, ["work_id", "created_at"]).write(
+        [[work_id, timezone.now()] for work_id in work_ids.values()]
+    )
     return len(chapters)
 
 

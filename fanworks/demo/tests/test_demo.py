@@ -264,3 +264,13 @@ def test_pairings_written_the_other_way_round_are_synonyms():
                 assert reordered.synonym_of is relationship and not reordered.canonical
                 checked += 1
     assert checked > 0
+
+
+@pytest.mark.django_db
+def test_demo_works_reach_the_search_outbox():
+    from fanworks.search.models import SearchOutbox
+
+    call_command("demo", "--works", "5", stdout=StringIO())
+    assert set(SearchOutbox.objects.values_list("work_id", flat=True)) == set(
+        Work.objects.values_list("pk", flat=True)
+    )
