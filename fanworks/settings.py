@@ -11,7 +11,8 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("FANWORKS_VAR_DIR", BASE_DIR / "var")).resolve()
+# An empty value (as copied from .env.example) means the default, never the current directory.
+VAR_DIR = Path(os.environ.get("FANWORKS_VAR_DIR", "").strip() or BASE_DIR / "var").resolve()
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -250,7 +251,8 @@ REFILTER_INLINE_LIMIT = env_int("REFILTER_INLINE_LIMIT", 2000)
 
 # Work search: "tantivy" (an index under SEARCH_INDEX_DIR, fed from the search outbox) or "sql".
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "tantivy").strip() or "tantivy"
-SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search-index")).resolve()
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", "").strip() or VAR_DIR / "search-index")
+SEARCH_INDEX_DIR = SEARCH_INDEX_DIR.resolve()
 # Run the outbox indexer in a thread of every server worker (workers sharing an index directory
 # take turns through a lock file; the others only reload their searcher).
 SEARCH_INDEXER_IN_SERVER = env_bool("SEARCH_INDEXER_IN_SERVER", True)
