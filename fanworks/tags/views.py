@@ -14,8 +14,17 @@ def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
     shown = tag.synonym_of if tag.synonym_of_id and tag.synonym_of else tag
     if shown != tag:
         return redirect(shown.get_absolute_url())
+    from fanworks.search import filters
+
+    action = tag.get_absolute_url()
+    if tag.canonical and filters.has_filters(request.GET):
+        context, status = filters.filtered_listing(request, action=action, base_tag_id=tag.pk)
+        context["tag"] = tag
+        return render(request, "tags/works.html", context, status=status)
     page = paginate(work_queries.works_tagged(request.user, tag), requested_page(request))
-    return render(request, "tags/works.html", {"tag": tag, "page": page})
+    context = filters.plain_sidebar(request, action) if tag.canonical else {"page_prefix": "?page="}
+    context.update(tag=tag, page=page)
+    return render(request, "tags/works.html", context)
 
 
 def tag_show(request: HttpRequest, url_name: str) -> HttpResponse:

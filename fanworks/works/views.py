@@ -28,8 +28,15 @@ ADULT_COOKIE = "view_adult"
 
 
 def work_index(request: HttpRequest) -> HttpResponse:
+    from fanworks.search import filters
+
+    if filters.has_filters(request.GET):
+        context, status = filters.filtered_listing(request, action="/works")
+        return render(request, "works/index.html", context, status=status)
     page = paginate(queries.recent_works(request.user), requested_page(request))
-    return render(request, "works/index.html", {"page": page})
+    context = filters.plain_sidebar(request, "/works")
+    context["page"] = page
+    return render(request, "works/index.html", context)
 
 
 # ---------------------------------------------------------------------------------------------
