@@ -8,7 +8,6 @@ lease; a runner that dies lets the lease run out and another carries on from the
 
 import logging
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
@@ -150,15 +149,3 @@ def start_background_runner() -> threading.Thread:
     thread = threading.Thread(target=run_forever, name="fanworks-jobs", daemon=True)
     thread.start()
     return thread
-
-
-def wait_for_jobs(timeout: float = 60.0) -> bool:
-    """Run jobs in this thread until none is waiting; True if the queue emptied in time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (
-            not run_pending(limit=1)
-            and not Job.objects.filter(status__in=[Job.Status.PENDING, Job.Status.RUNNING]).exists()
-        ):
-            return True
-    return False

@@ -159,8 +159,3 @@ def sanitize_html(raw: str, *, paragraphs: bool = True) -> Sanitized:
         )
     source = add_paragraphs(raw) if paragraphs else raw
     return Sanitized(html=_CLEANER.clean(source).strip(), version=SANITIZER_VERSION)
-
-
-def strip_to_text(html: str) -> str:
-    """All the text of an HTML fragment, with tags removed and entities left escaped."""
-    return nh3.clean(html, tags=set()).strip()

@@ -538,11 +538,6 @@ def build_pool(seed: int, language: str, setting: str, size: int = 600) -> Prose
     return ProsePool(paragraphs)
 
 
-def english_slots(text: str, rng: random.Random, setting: str) -> str:
-    """Fill [slots] in a summary or title template with the setting's vocabulary."""
-    return _fill_slots(text, rng, _english_vocabulary(setting))
-
-
 def pronoun_keys(prefix: str, gender: str) -> dict[str, str]:
     """Format keys for one character's pronouns: she/he/they with matching was/were."""
     subject, obj, possessive, reflexive, was = {

@@ -147,10 +147,6 @@ class Fandom:
     def relationship_weights(self) -> list[float]:
         return zipf_cumulative(len(self.relationships), 1.1)
 
-    @property
-    def short_name(self) -> str:
-        return self.name.split(" (")[0]
-
 
 @dataclass
 class UserSpec:

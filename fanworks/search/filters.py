@@ -15,6 +15,7 @@ from django.http import HttpRequest, QueryDict
 from fanworks.search.documents import FACET_TYPES
 from fanworks.search.forms import MAX_PAGE, BadSearch
 from fanworks.search.parser import Range
+from fanworks.search.queries import search_page
 from fanworks.search.query import PER_PAGE, SearchResult, WorkSearch
 from fanworks.tags.models import Tag, TagType
 from fanworks.works.languages import LANGUAGES
@@ -345,8 +346,6 @@ def filtered_listing(
 ) -> tuple[dict[str, Any], int]:
     """The context for a filtered listing (page, sidebar, messages) and its status code: the
     backend finds the page's ids and counts, the visibility query loads the works."""
-    from fanworks.search.views import _page, _works_in_order, search_backend
-
     try:
         page = read_page(request.GET)
         filters = read_filters(
@@ -360,12 +359,11 @@ def filtered_listing(
         context = sidebar_context(empty, None, action)
         context.update(filter_error=str(error), page=None, page_prefix="?page=")
         return context, 400
-    result = search_backend().search(filters.search)
-    items = _works_in_order(request, result)
+    result, result_page = search_page(request.user, filters.search)
     context = sidebar_context(filters, result, action)
     context.update(
         filtered=True,
-        page=_page(result, items, page),
+        page=result_page,
         page_prefix=filters.page_prefix,
     )
     return context, 200

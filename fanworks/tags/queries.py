@@ -71,11 +71,6 @@ def tag_by_name(name: str) -> Tag | None:
     return Tag.objects.filter(search_name=fold(name)).first()
 
 
-def tag_by_url_name_any_case(url_name: str) -> Tag | None:
-    """Kept for callers of the older name; the same as tag_by_url_name."""
-    return tag_by_url_name(url_name)
-
-
 def visible_work_count(viewer: Any, tag: Tag) -> int:
     """How many works `viewer` may see under `tag` (synonyms and subtags included)."""
     from fanworks.works.queries import visible_works

@@ -8,7 +8,7 @@ from fanworks.works import queries as work_queries
 
 
 def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
-    tag = queries.tag_by_url_name_any_case(url_name)
+    tag = queries.tag_by_url_name(url_name)
     if tag is None:
         raise Http404("No such tag")
     shown = tag.synonym_of if tag.synonym_of_id and tag.synonym_of else tag

@@ -45,7 +45,7 @@ def link_groups(links: queries.TagLinks) -> dict[str, list[dict[str, Any]]]:
 
 
 def _tag_or_404(url_name: str) -> Tag:
-    tag = queries.tag_by_url_name_any_case(url_name)
+    tag = queries.tag_by_url_name(url_name)
     if tag is None:
         raise Http404("No such tag")
     return tag

@@ -3,7 +3,6 @@ look the same from outside)."""
 
 from django.http import Http404
 
-from fanworks.accounts.models import User
 from fanworks.works.models import Work
 from fanworks.works.queries import Viewer
 
@@ -25,12 +24,3 @@ def can_edit_work(viewer: Viewer, work: Work) -> bool:
 def check_edit_work(viewer: Viewer, work: Work) -> None:
     if not can_edit_work(viewer, work):
         raise Http404("No such work")
-
-
-def can_post_work(viewer: Viewer) -> bool:
-    return bool(viewer.is_authenticated and viewer.is_active)
-
-
-def can_credit_pseud(user: User, pseud_user_id: int) -> bool:
-    """Creators may credit only their own pseuds (co-creators need consent, a later feature)."""
-    return user.pk == pseud_user_id
