@@ -38,6 +38,7 @@ from fanworks.demo.world import (
 )
 from fanworks.search.models import SearchOutbox
 from fanworks.tags.actions import closed_tags, index_tag_words
+from fanworks.tags.filters import crossover_work_ids
 from fanworks.tags.models import (
     CATEGORIES,
     CLOSED_TYPES,
@@ -462,6 +463,7 @@ def _write_batch(
     creatorships: list[list[Any]] = []
     work_tags: list[list[Any]] = []
     work_filters: list[list[Any]] = []
+    filters_by_work: dict[int, dict[int, bool]] = {}
     chapters: list[list[Any]] = []
     for plan in plans:
         work_id = work_ids[plan.key]
@@ -482,9 +484,10 @@ def _write_batch(
             if tag_id is not None:
                 tag_ids.add(tag_id)
         work_tags.extend([work_id, tag_id] for tag_id in sorted(tag_ids))
+        filters_by_work[work_id] = tags.filter_rows(tag_ids)
         work_filters.extend(
             [work_id, tag_id, inherited]
-            for tag_id, inherited in sorted(tags.filter_rows(tag_ids).items())
+            for tag_id, inherited in sorted(filters_by_work[work_id].items())
         )
         chapters.extend(
             [
@@ -512,6 +515,7 @@ def _write_batch(
     _RowWriter(Creatorship, ["work", "pseud", "position"]).write(creatorships)
     _RowWriter(WorkTag, ["work", "tag"]).write(work_tags)
     _RowWriter(WorkFilter, ["work", "tag", "inherited"]).write(work_filters)
+    Work.objects.filter(pk__in=crossover_work_ids(filters_by_work)).update(is_crossover=True)
     _RowWriter(Chapter, _CHAPTER_FIELDS).write(chapters)
     # Like every write path, tell the search index which works changed.
     _RowWriter(SearchOutbox, ["work_id", "created_at"]).write(

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from fanworks.core import jobs
 from fanworks.core.models import Job
 from fanworks.search.outbox import record_work_changes
-from fanworks.tags.models import MetaTagging, Tag, WorkFilter
+from fanworks.tags.models import MetaTagging, Tag, TagType, WorkFilter
 
 if TYPE_CHECKING:
     from fanworks.works.models import Work
@@ -88,6 +88,41 @@ def filters_for_works(work_ids: Iterable[int]) -> dict[int, dict[int, bool]]:
     return result
 
 
+def crossover_work_ids(filters: dict[int, dict[int, bool]]) -> set[int]:
+    """The works among `filters` ({work id: {filter id: inherited?}}) that are crossovers.
+
+    As on AO3, a work is a crossover when two of its fandoms have no metatag in common (each
+    fandom counting as its own metatag): "Avengers (Movies)" with "Marvel Cinematic Universe"
+    above it is one franchise, not a crossover.
+    """
+    direct = {t for rows in filters.values() for t, inherited in rows.items() if not inherited}
+    fandoms = set(
+        Tag.objects.filter(pk__in=list(direct), type=TagType.FANDOM).values_list("pk", flat=True)
+    )
+    families = {f: metas | {f} for f, metas in ancestors(fandoms).items()}
+    crossovers: set[int] = set()
+    for work_id, rows in filters.items():
+        own = [families[t] for t, inherited in rows.items() if not inherited and t in fandoms]
+        if any(a.isdisjoint(b) for i, a in enumerate(own) for b in own[i + 1 :]):
+            crossovers.add(work_id)
+    return crossovers
+
+
+def _store_crossovers(filters: dict[int, dict[int, bool]]) -> set[int]:
+    """Bring `Work.is_crossover` up to date for these works; returns the works that changed."""
+    from fanworks.works.models import Work
+
+    crossovers = crossover_work_ids(filters)
+    others = set(filters) - crossovers
+    changed = set(
+        Work.objects.filter(pk__in=crossovers, is_crossover=False).values_list("pk", flat=True)
+    ) | set(Work.objects.filter(pk__in=others, is_crossover=True).values_list("pk", flat=True))
+    if changed:
+        Work.objects.filter(pk__in=changed & crossovers).update(is_crossover=True)
+        Work.objects.filter(pk__in=changed & others).update(is_crossover=False)
+    return changed
+
+
 def refilter_works(work_ids: Iterable[int]) -> None:
     """Rewrite the filter rows of these works to match the tag graph now."""
     ids = list(work_ids)
@@ -117,7 +152,8 @@ def refilter_works(work_ids: Iterable[int]) -> None:
             if current.get((w, t)) != inh
         ]
         WorkFilter.objects.bulk_create(missing, batch_size=2000)
-        record_work_changes({w for w, _ in stale} | {f.work_id for f in missing})
+        recrossed = _store_crossovers(wanted)
+        record_work_changes({w for w, _ in stale} | {f.work_id for f in missing} | recrossed)
 
 
 def works_to_refilter(tag_ids: Iterable[int]) -> "QuerySet[Work]":

@@ -52,6 +52,14 @@ class Work(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     word_count = models.PositiveIntegerField(default=0)
     posted_chapter_count = models.PositiveIntegerField(default=0)
+    # Reader counts, kept on the work so listings, search ranges and sorts read them without a
+    # join. They are counters, not versioned content: updating them never bumps `version`.
+    hit_count = models.PositiveIntegerField(default=0, db_default=0)
+    kudos_count = models.PositiveIntegerField(default=0, db_default=0)
+    comment_count = models.PositiveIntegerField(default=0, db_default=0)
+    bookmark_count = models.PositiveIntegerField(default=0, db_default=0)
+    # AO3's crossover: two of the work's fandoms share no metatag. Kept with the filter rows.
+    is_crossover = models.BooleanField(default=False, db_default=False)
     # Bumped on every save; an edit based on an older version is refused, not applied.
     version = models.PositiveIntegerField(default=1)
     # Set by the posting form so that a double submit creates one work.

@@ -186,3 +186,24 @@ def test_hidden_and_restricted_works_never_count_on_tag_pages(client, admin):
     client.force_login(make_user())
     page = client.get(fandom.get_absolute_url()).content.decode()
     assert "1 - 2 of 2 Works" in page and "Draft" not in page and "Hidden" not in page
+
+
+def test_crossover_means_two_fandoms_without_a_shared_metatag(admin):
+    creator = make_user()
+    one_franchise = make_work(creator, fandoms=["Avengers (Movies)", "Marvel Universe"])
+    crossover = make_work(creator, fandoms=["Avengers (Movies)", "Tidewater Chronicles"])
+    single = make_work(creator, fandoms=["Tidewater Chronicles"])
+    for name in ["Avengers (Movies)", "Marvel Universe", "Tidewater Chronicles"]:
+        wrangling.tag_make_canonical(actor=admin, tag=Tag.objects.get(name=name))
+
+    def flags():
+        return set(Work.objects.filter(is_crossover=True).values_list("pk", flat=True))
+
+    assert flags() == {one_franchise.pk, crossover.pk}
+    wrangling.tag_add_metatag(
+        actor=admin,
+        sub=Tag.objects.get(name="Avengers (Movies)"),
+        meta=Tag.objects.get(name="Marvel Universe"),
+    )
+    assert flags() == {crossover.pk}
+    assert single.pk not in flags()
