@@ -6,8 +6,15 @@ import pytest
 
 from fanworks.core.testing import make_user, make_work
 from fanworks.search.parser import parse
-from fanworks.search.snippets import chapter_snippets, highlighter, snippet_html, text_terms
+from fanworks.search.snippets import (
+    Snippet,
+    chapter_snippets,
+    highlighter,
+    snippet_html,
+    text_terms,
+)
 from fanworks.works.actions import ChapterData, chapter_create
+from fanworks.works.models import Work
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +24,11 @@ LONG_BEFORE = " ".join(["harbour"] * 80)
 LONG_AFTER = " ".join(["tide"] * 80)
 
 
-def snippets_for(query: str, *works):
+def snippets_for(query: str, *works: Work) -> dict[int, Snippet]:
     return chapter_snippets([w.pk for w in works], parse(query, now=NOW).root)
 
 
-def test_marks_the_searched_word_with_context_cut_at_word_boundaries():
+def test_marks_the_searched_word_with_context_cut_at_word_boundaries() -> None:
     work = make_work(content=f"<p>{LONG_BEFORE} the lighthouse keeper kissed her {LONG_AFTER}</p>")
     snippet = snippets_for("kisses", work)[work.pk]
     assert "<mark>kissed</mark>" in snippet.html
@@ -31,13 +38,13 @@ def test_marks_the_searched_word_with_context_cut_at_word_boundaries():
     assert snippet.label == "Chapter 1"
 
 
-def test_marks_phrases_across_inline_markup_and_every_occurrence():
+def test_marks_phrases_across_inline_markup_and_every_occurrence() -> None:
     work = make_work(content="<p>Salt and <em>lantern light</em>; more lantern light later.</p>")
     snippet = snippets_for('"lantern light"', work)[work.pk]
     assert snippet.html.count("<mark>lantern light</mark>") == 2
 
 
-def test_text_from_the_chapter_is_escaped():
+def test_text_from_the_chapter_is_escaped() -> None:
     work = make_work(content="<p>She wrote &lt;script&gt;alert(1)&lt;/script&gt; on the sail.</p>")
     snippet = snippets_for("sail", work)[work.pk]
     assert "<script>" not in snippet.html
@@ -45,21 +52,21 @@ def test_text_from_the_chapter_is_escaped():
     assert "<mark>sail</mark>" in snippet.html
 
 
-def test_words_in_attributes_are_not_matches():
+def test_words_in_attributes_are_not_matches() -> None:
     work = make_work(
         content='<p><a href="https://example.org/compass">link</a> and plain words.</p>'
     )
     assert snippets_for("compass", work) == {}
 
 
-def test_negated_and_other_field_words_are_not_highlighted():
+def test_negated_and_other_field_words_are_not_highlighted() -> None:
     terms = [
         t.text for t in text_terms(parse("anchor -storm title:harbour text:rope", now=NOW).root)
     ]
     assert terms == ["anchor", "rope"]
 
 
-def test_only_posted_chapters_of_the_given_works_are_read():
+def test_only_posted_chapters_of_the_given_works_are_read() -> None:
     creator = make_user()
     work = make_work(creator, content="<p>Nothing to see in the first chapter at all.</p>")
     chapter_create(work=work, data=ChapterData(content="<p>The secret compass.</p>"), post=False)
@@ -73,15 +80,17 @@ def test_only_posted_chapters_of_the_given_works_are_read():
     assert other.pk not in snippets_for("compass", work)
 
 
-def test_no_text_words_means_no_snippets():
+def test_no_text_words_means_no_snippets() -> None:
     work = make_work(content="<p>Compass rose.</p>")
     assert snippets_for("title:compass", work) == {}
     assert snippets_for("a", work) == {}
     assert highlighter([]) is None
 
 
-def test_a_match_in_a_huge_chapter_reads_only_a_window():
-    regex, _ = highlighter(text_terms(parse("needle", now=NOW).root))
+def test_a_match_in_a_huge_chapter_reads_only_a_window() -> None:
+    found = highlighter(text_terms(parse("needle", now=NOW).root))
+    assert found is not None
+    regex = found[0]
     content = "<p>" + "hay " * 200_000 + "needle" + " hay" * 10 + "</p>"
     html = snippet_html(content, regex)
     assert html is not None and "<mark>needle</mark>" in html
