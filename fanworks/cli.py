@@ -4,6 +4,7 @@ fanworks serve        run the production server (gunicorn) with static files
 fanworks migrate      create or update the database tables
 fanworks createadmin  create an administrator account
 fanworks demo         fill the archive with invented demo content
+fanworks reindex      rebuild the search index beside the live one, then switch to it
 fanworks manage ...   any other Django management command
 """
 
@@ -16,6 +17,7 @@ COMMANDS = {
     "migrate": "Create or update the database tables.",
     "createadmin": "Create an administrator account.",
     "demo": "Fill the archive with invented demo content.",
+    "reindex": "Rebuild the search index while the server keeps answering from the old one.",
     "manage": "Run any Django management command (fanworks manage help lists them).",
 }
 
@@ -46,8 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     if command == "manage":
         _django_command(rest or ["help"])
     else:
-        # Each verb is a management command of the same name (serve, createadmin and demo are
-        # ours; migrate is Django's), so `--help` comes from the command itself.
+        # Each verb is a management command of the same name (serve, createadmin, demo and
+        # reindex are ours; migrate is Django's), so `--help` comes from the command itself.
         _django_command([command, *rest])
 
 

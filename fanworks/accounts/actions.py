@@ -253,7 +253,23 @@ def pseud_update(*, pseud: Pseud, name: str, description: str, make_default: boo
         pseud.name, pseud.description = original
         raise ValidationError(errors)
     try:
-        return _save_pseud(pseud, make_default=make_default)
+        with transaction.atomic():
+            saved = _save_pseud(pseud, make_default=make_default)
+            if saved.name != original[0]:
+                _pseud_renamed(saved)
+            return saved
     except ValidationError:
         pseud.name, pseud.description = original
         raise
+
+
+def _pseud_renamed(pseud: Pseud) -> None:
+    """The pseud's works sort and search by creator name: bring both up to date."""
+    # Imported here: the works app builds on accounts, not the other way round.
+    from fanworks.search.outbox import record_work_changes
+    from fanworks.works.actions import work_sort_keys_refresh
+
+    work_ids = list(pseud.creatorships.values_list("work_id", flat=True))
+    if work_ids:
+        work_sort_keys_refresh(work_ids=work_ids)
+        record_work_changes(work_ids)

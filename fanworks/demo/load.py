@@ -51,7 +51,8 @@ from fanworks.tags.models import (
     WorkFilter,
 )
 from fanworks.tags.search import fold
-from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
+from fanworks.works.actions import work_sort_keys_refresh
+from fanworks.works.models import Chapter, Creatorship, Work, WorkTag, sortable_title
 
 DEFAULT_PASSWORD = "fanworks-demo"  # noqa: S105 - printed for anyone to use; demo only
 DEMO_EXTRA_PSEUD = "Midnight Scribbler"
@@ -410,7 +411,7 @@ _WORK_FIELDS = [
     "title", "summary", "summary_html", "notes", "notes_html", "endnotes", "endnotes_html",
     "sanitizer_version", "language", "restricted", "comment_permission", "expected_chapters",
     "posted", "hidden_by_admin", "first_posted_at", "revised_at", "created_at", "updated_at",
-    "word_count", "posted_chapter_count", "version", "creation_key",
+    "word_count", "posted_chapter_count", "version", "creation_key", "title_sort_key",
 ]  # fmt: skip
 _CHAPTER_FIELDS = [
     "work", "position", "title", "summary", "summary_html", "notes", "notes_html", "endnotes",
@@ -451,6 +452,7 @@ def _write_batch(
                 plan.posted_chapter_count,
                 1,
                 plan.key,
+                sortable_title(plan.title),
             ]
             for plan in plans
         ]
@@ -513,6 +515,7 @@ def _write_batch(
             for chapter in plan.chapters
         )
     _RowWriter(Creatorship, ["work", "pseud", "position"]).write(creatorships)
+    work_sort_keys_refresh(work_ids=list(work_ids.values()))
     _RowWriter(WorkTag, ["work", "tag"]).write(work_tags)
     _RowWriter(WorkFilter, ["work", "tag", "inherited"]).write(work_filters)
     Work.objects.filter(pk__in=crossover_work_ids(filters_by_work)).update(is_crossover=True)

@@ -4,12 +4,16 @@ Every gunicorn worker runs `start_indexer_thread()`. Tantivy allows one writer p
 workers sharing an index directory take turns through a lock file in it (``fcntl.flock``,
 non-blocking): whoever gets the lock applies the outbox, the others reload their searcher and
 try again next round. The lock is dropped after each round, so if its holder dies another
-worker carries on. `fanworks manage reindex` takes the same lock, waiting for it.
+worker carries on.
+
+The index directory holds generations (see generations.py). Each round first follows CURRENT,
+so every worker switches to a generation that a rebuild (`fanworks reindex`) made current. When
+the directory has no generation of this schema version, because it is new or the document
+shape changed with an upgrade, the round builds one the way `fanworks reindex` does; searches
+are answered from SQL until it is ready (queries.search_backend).
 """
 
-import fcntl
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,12 +22,16 @@ from pathlib import Path
 from django.conf import settings
 from django.db import close_old_connections
 
-from fanworks.search.tantivy_index import TantivyIndex
+from fanworks.search import generations
+from fanworks.search.tantivy_index import SCHEMA_VERSION, TantivyIndex
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "writer.lock"
-POLL_SECONDS = 1.0
+LOCK_FILE = generations.WRITER_LOCK
+# A posted or edited work is searchable on every worker within about two rounds (one for the
+# lock holder to apply it, one for the others to reload): 0.25 s keeps that well under the
+# two seconds promised, for one cheap outbox query per worker and round.
+POLL_SECONDS = 0.25
 ROUND_BATCH = 500
 
 _indexes: dict[Path, TantivyIndex] = {}
@@ -31,44 +39,82 @@ _indexes_lock = threading.Lock()
 
 
 def get_index(path: Path | None = None) -> TantivyIndex:
-    """This process's open index for `path` (default SEARCH_INDEX_DIR), opened once."""
+    """This process's open index for `path` (default SEARCH_INDEX_DIR), opened once and
+    switched to a new generation when a rebuild made one current (checked at most once a
+    second). It may not be `ready`; the indexer round builds it then."""
     key = Path(path or settings.SEARCH_INDEX_DIR).resolve()
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
-            index = _indexes[key] = TantivyIndex(key)
-        return index
+            index = _indexes[key] = TantivyIndex(key, create=False)
+    index.refresh()
+    return index
 
 
 @contextmanager
 def writer_lock(path: Path, *, wait: bool) -> Iterator[bool]:
     """Hold the index directory's writer lock; yields False when `wait` is off and it is taken."""
-    path.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    with generations.file_lock(Path(path) / LOCK_FILE, wait=wait) as held:
+        yield held
+
+
+def build_if_missing(index: TantivyIndex) -> bool:
+    """Build a generation when the directory has none of this version. Returns True if this
+    call built one; False when it was not needed or another process is building it."""
+    from fanworks.search.index_build import BuildRunning, build_generation
+
+    index.refresh(force=True)
+    if index.ready:
+        return False
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+        result = build_generation(index.path, wait=False, on_start=_announce_build)
+    except BuildRunning:
+        # Another worker (or `fanworks reindex`) is building it; this one follows CURRENT.
+        return False
+    index.refresh(force=True)
+    log.warning(
+        "Search index %s: built %s (%d works in %.1f s)",
+        index.path,
+        result.generation,
+        result.works,
+        result.seconds,
+    )
+    return True
+
+
+def _announce_build(root: Path) -> None:
+    log.warning(
+        "Search index %s has no index of version %s: building one; searches use SQL meanwhile",
+        root,
+        SCHEMA_VERSION,
+    )
 
 
 def run_round(index: TantivyIndex, batch_size: int = ROUND_BATCH) -> int | None:
     """One indexer round: apply the outbox if this process gets the lock (returns the rows
     applied), otherwise reload the searcher to see what the lock holder committed (None)."""
+    if not index.ready:
+        build_if_missing(index)
     applied = None
     with writer_lock(index.path, wait=False) as mine:
         if mine:
-            applied = index.catch_up(batch_size=batch_size)
-    # Also after our own round: another process (reindex) may have committed.
-    index.index.reload()
+            # Under the lock CURRENT cannot change (a swap takes this lock), so the rows go to
+            # the generation every other process will read, never to one being retired.
+            index.refresh(force=True)
+            if index.ready:
+                applied = index.catch_up(batch_size=batch_size)
+    # Also after our own round: another process (a rebuild's catch-up) may have committed.
+    index.refresh()
+    index.reload()
     return applied
+
+
+def remove_stale_generations(path: Path) -> list[str]:
+    """Remove generations that are not current, unless a build is under way (it owns them)."""
+    with generations.build_lock(path, wait=False) as held:
+        if not held:
+            return []
+        return generations.remove_other_generations(path, keep=generations.current_generation(path))
 
 
 def run_forever(
@@ -77,6 +123,11 @@ def run_forever(
     path: Path | None = None,
 ) -> None:
     stop = stop or threading.Event()
+    try:
+        # A build killed half-way left its directory behind; nobody else removes it.
+        remove_stale_generations(Path(path or settings.SEARCH_INDEX_DIR))
+    except OSError:
+        log.exception("Could not remove stale search index generations")
     while not stop.is_set():
         try:
             run_round(get_index(path))

@@ -8,6 +8,7 @@ from django.conf import settings
 from fanworks.core.pagination import Page
 from fanworks.search.forms import MAX_PAGE
 from fanworks.search.query import Backend, SearchResult, SqlBackend, WorkSearch
+from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.works.queries import visible_works, with_listing_data
 
 
@@ -17,7 +18,12 @@ def search_backend() -> Backend:
     from fanworks.search.indexer import get_index
     from fanworks.search.tantivy_index import TantivyBackend
 
-    return TantivyBackend(get_index())
+    index = get_index()
+    if not index.ready:
+        # No index of this version yet (new server, or an upgrade changed the documents): the
+        # indexer thread is building one; the database answers until it is current.
+        return SqlBackend()
+    return TantivyBackend(index)
 
 
 def search_page(viewer: Any, search: WorkSearch) -> tuple[SearchResult, Page]:
@@ -41,3 +47,26 @@ def search_page(viewer: Any, search: WorkSearch) -> tuple[SearchResult, Page]:
         end_index=start + len(items) if items else 0,
     )
     return result, page
+
+
+def tags_by_id(tag_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Name and type of these tags, in one query (none when there are no ids)."""
+    if not tag_ids:
+        return {}
+    rows = Tag.objects.filter(pk__in=tag_ids).values("pk", "name", "type")
+    return {row["pk"]: dict(row) for row in rows}
+
+
+def closed_tag_choices() -> dict[str, list[tuple[int, str]]]:
+    """The ratings, warnings and categories a search form offers: (filter id, name) per type,
+    in one query. Their filter is the canonical tag (they are canonical from the start)."""
+    wanted = (TagType.RATING, TagType.WARNING, TagType.CATEGORY)
+    choices: dict[str, list[tuple[int, str]]] = {t: [] for t in wanted}
+    rows = Tag.objects.filter(type__in=wanted, canonical=True).order_by("pk")
+    for pk, name, tag_type in rows.values_list("pk", "name", "type"):
+        choices[tag_type].append((pk, name))
+    # In the order the posting form lists them; a renamed one goes last.
+    listed = {name: i for i, name in enumerate(RATINGS + WARNINGS + CATEGORIES)}
+    for pairs in choices.values():
+        pairs.sort(key=lambda pair: (listed.get(pair[1], len(listed)), pair[0]))
+    return choices

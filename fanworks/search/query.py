@@ -10,19 +10,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Collate
 
 from fanworks.search.documents import FACET_TYPES
-from fanworks.search.parser import And, Node, Or, Phrase, Range, Term
+from fanworks.search.parser import And, Node, Or, Phrase, Range, Term, positive_leaves
 from fanworks.tags.models import WorkFilter
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
 
 PER_PAGE = 20
+# Up to this many included tags, each is its own semi-join (fast for a big tag and a small one).
+FEW_TAGS = 3
 FACET_SIZE = 10
-# Stats that do not exist yet: every work has 0 of each.
-ZERO_STATS = frozenset({"kudos", "hits", "comments", "bookmarks"})
-# Sort keys either backend can order by (the text ones come later).
-SORTS = frozenset({"updated", "posted", "words", "kudos", "hits", "comments", "bookmarks"})
+# Sort keys every backend orders by, each with the id as tie-break in the same direction.
+# "relevance" is the exception: each engine ranks in its own way (see SqlBackend.order).
+SORTS = frozenset(
+    {
+        "relevance",
+        "updated",
+        "posted",
+        "words",
+        "kudos",
+        "hits",
+        "comments",
+        "bookmarks",
+        "title",
+        "creator",
+    }
+)
+# Reader counts: ranges and sorts on these read the counters kept on the work.
+STAT_FIELDS = ("hits", "kudos", "comments", "bookmarks")
 
 
 @dataclass
@@ -32,6 +51,7 @@ class WorkSearch:
     # Parser ranges: words, chapters, kudos, hits, comments, bookmarks, updated, posted.
     ranges: list[Range] = field(default_factory=list)
     complete: bool | None = None
+    crossover: bool | None = None
     language: str | None = None
     text: Node | None = None
     sort: str = "updated"
@@ -51,6 +71,13 @@ class SearchResult:
 
 class Backend(Protocol):
     def search(self, request: WorkSearch) -> SearchResult: ...
+
+
+def effective_sort(request: WorkSearch) -> str:
+    """The sort actually used: relevance needs a text query to rank by, else date updated."""
+    if request.sort not in SORTS or (request.sort == "relevance" and request.text is None):
+        return "updated"
+    return request.sort
 
 
 def integer_bounds(r: Range) -> tuple[int | None, int | None]:
@@ -134,20 +161,34 @@ def text_q(node: Node) -> Q:
     return ~text_q(node.child)
 
 
+_STAT_COLUMNS = {
+    "hits": "hit_count",
+    "kudos": "kudos_count",
+    "comments": "comment_count",
+    "bookmarks": "bookmark_count",
+}
 _RANGE_COLUMNS = {
     "words": "word_count",
     "chapters": "posted_chapter_count",
     "updated": "revised_at",
     "posted": "first_posted_at",
+    **_STAT_COLUMNS,
 }
-_SORT_COLUMNS = {"updated": "revised_at", "posted": "first_posted_at", "words": "word_count"}
+_SORT_COLUMNS = {
+    "updated": "revised_at",
+    "posted": "first_posted_at",
+    "words": "word_count",
+    "title": "title_sort_key",
+    "creator": "creator_sort_key",
+    **_STAT_COLUMNS,
+}
+# Text sort keys compare by code point, as the index's term dictionary does; a database's
+# default collation (en_US on many PostgreSQL installs) would order them differently.
+_BINARY_COLLATIONS = {"postgresql": "C", "sqlite": "BINARY"}
 
 
 def _range_q(r: Range) -> Q:
     lo, hi = integer_bounds(r)
-    if r.field in ZERO_STATS:
-        ok = (lo is None or lo <= 0) and (hi is None or hi >= 0)
-        return Q() if ok else Q(pk__in=[])
     column = _RANGE_COLUMNS[r.field]
     q = Q()
     if r.field in {"updated", "posted"}:
@@ -168,8 +209,23 @@ class SqlBackend:
         works = Work.objects.filter(posted=True, hidden_by_admin=False)
         if not request.viewer_is_registered:
             works = works.filter(restricted=False)
-        for tag_id in request.include_filter_ids:
-            works = works.filter(pk__in=WorkFilter.objects.filter(tag_id=tag_id).values("work_id"))
+        included = set(request.include_filter_ids)
+        if len(included) <= FEW_TAGS:
+            for tag_id in included:
+                works = works.filter(
+                    pk__in=WorkFilter.objects.filter(tag_id=tag_id).values("work_id")
+                )
+        else:
+            # One grouped subquery, not one semi-join per tag: with dozens of them PostgreSQL
+            # spent most of a minute planning the join order.
+            having_all = (
+                WorkFilter.objects.filter(tag_id__in=included)
+                .values("work_id")
+                .annotate(n=Count("tag_id", distinct=True))
+                .filter(n=len(included))
+                .values("work_id")
+            )
+            works = works.filter(pk__in=having_all)
         if request.exclude_filter_ids:
             works = works.exclude(
                 pk__in=WorkFilter.objects.filter(tag_id__in=request.exclude_filter_ids).values(
@@ -185,27 +241,66 @@ class SqlBackend:
                 posted_chapter_count__gte=F("expected_chapters")
             )
             works = works.filter(complete) if request.complete else works.exclude(complete)
+        if request.crossover is not None:
+            works = works.filter(is_crossover=request.crossover)
         if request.text is not None:
             works = works.filter(text_q(request.text))
         return works
 
+    def order(self, request: WorkSearch) -> list[OrderBy]:
+        """ORDER BY for the request's sort, with the id as tie-break in the same direction.
+
+        Relevance here is coarse (title matches first, then the most recently updated): the
+        SQL backend has no scores, and the two backends are only compared as sets for it.
+        """
+        sort = effective_sort(request)
+        desc = request.descending
+        if sort == "relevance":
+            assert request.text is not None
+            order = [F("revised_at").desc(), F("pk").desc()]
+            titles = [
+                _field_q("title", leaf.text)
+                for leaf in positive_leaves(request.text)
+                if leaf.field in (None, "title")
+            ]
+            if not titles:
+                return order
+            in_title = Q()
+            for q in titles:
+                in_title |= q
+            title_first = Case(
+                When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+            return [title_first.desc(), *order]
+        key: Expression | F = F(_SORT_COLUMNS[sort])
+        collation = _BINARY_COLLATIONS.get(connection.vendor)
+        if sort in ("title", "creator") and collation is not None:
+            key = Collate(key, collation)
+        if desc:
+            return [key.desc(), F("pk").desc()]
+        return [key.asc(), F("pk").asc()]
+
     def search(self, request: WorkSearch) -> SearchResult:
         works = self.matching(request)
-        column = _SORT_COLUMNS.get(request.sort)
-        sign = "-" if request.descending else ""
-        order = [f"{sign}{column}", f"{sign}pk"] if column else [f"{sign}pk"]
         start = (max(request.page, 1) - 1) * request.per_page
         ids = list(
-            works.order_by(*order).values_list("pk", flat=True)[start : start + request.per_page]
+            works.order_by(*self.order(request)).values_list("pk", flat=True)[
+                start : start + request.per_page
+            ]
         )
         total = works.count()
-        facets: dict[str, list[tuple[int, int]]] = {}
-        matched = works.values("pk")
-        for tag_type, name in FACET_TYPES.items():
-            rows = (
-                WorkFilter.objects.filter(work__in=matched, inherited=False, tag__type=tag_type)
-                .values("tag_id")
-                .annotate(n=Count("work_id"))
+        # All seven facets in one grouped query: the match condition is compiled and planned
+        # once, which matters for a long text query (hundreds of subqueries).
+        counts: dict[str, dict[int, int]] = {tag_type: {} for tag_type in FACET_TYPES}
+        rows = (
+            WorkFilter.objects.filter(
+                work__in=works.values("pk"), inherited=False, tag__type__in=list(FACET_TYPES)
             )
-            facets[name] = top_facets({row["tag_id"]: row["n"] for row in rows})
+            .values_list("tag__type", "tag_id")
+            .annotate(n=Count("work_id"))
+            .order_by()
+        )
+        for tag_type, tag_id, n in rows:
+            counts[tag_type][tag_id] = n
+        facets = {name: top_facets(counts[t]) for t, name in FACET_TYPES.items()}
         return SearchResult(work_ids=ids, total=total, facets=facets)

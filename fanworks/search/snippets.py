@@ -13,6 +13,7 @@ which marks what the index matched and, rarely, a little more.
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.html import escape
@@ -180,3 +181,11 @@ def chapter_snippets(work_ids: list[int], query: Node | None) -> dict[int, Snipp
         if html is not None:
             snippets[work_id] = Snippet(work_id, chapter_id, position, title, html)
     return snippets
+
+
+def attach_snippets(works: Iterable[Any], query: Node | None) -> None:
+    """Set `search_snippet` on each work of a results page that has one (the blurb shows it)."""
+    page = list(works)
+    found = chapter_snippets([work.pk for work in page], query)
+    for work in page:
+        work.search_snippet = found.get(work.pk)

@@ -9,27 +9,36 @@ harmless: its document is deleted by id and rebuilt from the database.
 import json
 import os
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from django.conf import settings
 
+from fanworks.search import generations
 from fanworks.search.documents import FACET_TYPES, TAG_TEXT_TYPES, work_documents
 from fanworks.search.models import SearchOutbox
 from fanworks.search.parser import And, Node, Not, Or, Phrase, Term
 from fanworks.search.query import (
-    ZERO_STATS,
+    STAT_FIELDS,
     SearchResult,
     WorkSearch,
+    effective_sort,
     integer_bounds,
     top_facets,
 )
-from fanworks.works.models import Work
 
 STATE_FILE = "state.json"
-SCHEMA_VERSION = 1
+# How often, at most, a reader stats CURRENT to notice that a rebuild swapped generations.
+REFRESH_SECONDS = 1.0
+SCHEMA_VERSION = 2
 BATCH_SIZE = 500
+# Outbox ids skipped over are looked for again for this long (see TantivyIndex.catch_up), and at
+# most this many are remembered.
+HOLE_SECONDS = 600.0
+MAX_HOLES = 1_000
 TEXT_FIELDS = ["title", "summary", "notes", "tags", "creators", "text"] + [
     f"{t}_names" for t in TAG_TEXT_TYPES
 ]
@@ -43,8 +52,21 @@ FIELD_FOR = {
     "text": ["text"],
     **{t: [f"{t}_names"] for t in TAG_TEXT_TYPES},
 }
-# Sort keys are (value << 32 | work id), so ties break by id as they do in SQL.
-SORT_FIELDS = {"updated": "sort_updated", "posted": "sort_posted", "words": "sort_words"}
+# Sort keys are (value << 32 | work id), so ties break by id as they do in SQL. Text keys
+# are "key\0" + the zero-padded id: "\0" sorts before any character, so comparing the strings
+# compares (key, id), as SQL's ORDER BY key, id does.
+SORT_FIELDS = {
+    "updated": "sort_updated",
+    "posted": "sort_posted",
+    "words": "sort_words",
+    **{stat: f"sort_{stat}" for stat in STAT_FIELDS},
+    "title": "sort_title",
+    "creator": "sort_creator",
+}
+TEXT_SORT_FIELDS = ("sort_title", "sort_creator")
+# AO3's boosts for a query on no particular field: a match in the title or a creator's name
+# ranks above one in the summary, tags or (ours only) chapter text.
+FIELD_BOOSTS = {"title": 7.0, "creators": 5.0}
 
 
 UNSIGNED_FIELDS = frozenset(
@@ -57,6 +79,8 @@ UNSIGNED_FIELDS = frozenset(
         "sort_updated",
         "sort_posted",
         "sort_words",
+        *STAT_FIELDS,
+        *(f"sort_{stat}" for stat in STAT_FIELDS),
         *FACET_TYPES.values(),
     ]
 )
@@ -71,9 +95,14 @@ def build_schema() -> tantivy.Schema:
     b.add_unsigned_field("pseud_ids", indexed=True)
     for name in ("words", "chapters", "sort_updated", "sort_posted", "sort_words"):
         b.add_unsigned_field(name, indexed=True, fast=True)
+    for stat in STAT_FIELDS:
+        b.add_unsigned_field(stat, indexed=True, fast=True)
+        b.add_unsigned_field(f"sort_{stat}", fast=True)
+    for name in TEXT_SORT_FIELDS:
+        b.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("posted_at", indexed=True, fast=True)
     b.add_integer_field("revised_at", indexed=True, fast=True)
-    for name in ("complete", "posted", "restricted", "hidden"):
+    for name in ("complete", "posted", "restricted", "hidden", "crossover"):
         b.add_boolean_field(name, indexed=True, fast=True)
     b.add_text_field("language", tokenizer_name="raw")
     for name in TEXT_FIELDS:
@@ -92,6 +121,11 @@ def _to_tantivy(doc: dict[str, Any]) -> tantivy.Document:
         "sort_updated": (max(doc["revised_at"], 0) << 32) | pk,
         "sort_posted": (max(doc["posted_at"], 0) << 32) | pk,
         "sort_words": (doc["words"] << 32) | pk,
+        **{stat: doc[stat] for stat in STAT_FIELDS},
+        **{f"sort_{stat}": (doc[stat] << 32) | pk for stat in STAT_FIELDS},
+        "sort_title": f"{doc['title_sort']}\0{pk:010d}",
+        "sort_creator": f"{doc['creator_sort']}\0{pk:010d}",
+        "crossover": doc["crossover"],
         "posted_at": doc["posted_at"],
         "revised_at": doc["revised_at"],
         "complete": doc["complete"],
@@ -125,33 +159,132 @@ def _to_tantivy(doc: dict[str, Any]) -> tantivy.Document:
 
 
 class TantivyIndex:
-    """One index directory: opening, writing documents, remembering the outbox position."""
+    """The live generation of one index directory (see generations.py): opening it, following
+    a swap to a new generation, writing documents and remembering the outbox position.
 
-    def __init__(self, path: Path | None = None) -> None:
+    `ready` is False while the directory has no generation of this SCHEMA_VERSION; `index` is
+    then an empty in-memory index, so a query finds nothing rather than failing, and the
+    server answers from SQL until a build makes one current (indexer.run_round).
+    """
+
+    def __init__(self, path: Path | None = None, *, create: bool = True) -> None:
+        """Open the directory's current generation. With `create`, a directory that has none
+        yet gets an empty generation at outbox position 0, which `catch_up` then fills from
+        the whole outbox; servers open with `create=False` and build instead."""
         self.path = Path(path or settings.SEARCH_INDEX_DIR)
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
-        state = self.read_state()
-        if state.get("schema") not in (None, SCHEMA_VERSION):
-            raise RuntimeError(f"{self.path} holds another index version; run reindex")
-        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self.generation: str | None = None
+        self.index = tantivy.Index(self.schema)
+        self._pinned = False
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._refresh_lock = threading.Lock()
+        self.refresh(force=True)
+        if create and self.generation is None and generations.current_generation(self.path) is None:
+            self._start_empty()
+
+    @classmethod
+    def pinned(cls, path: Path, generation: str) -> "TantivyIndex":
+        """This generation of `path`, whether current or not, never following CURRENT (the
+        builder writes a new generation through this before it becomes current)."""
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        self.schema = build_schema()
+        self.generation = generation
+        self.index = tantivy.Index(self.schema, path=str(self.path / generation), reuse=True)
+        self._pinned = True
+        self._stamp = None
+        self._checked = 0.0
+        self._refresh_lock = threading.Lock()
+        return self
+
+    @property
+    def ready(self) -> bool:
+        return self.generation is not None
+
+    @property
+    def generation_path(self) -> Path | None:
+        return None if self.generation is None else self.path / self.generation
+
+    def _start_empty(self) -> None:
+        # Under the build lock, so two processes opening a new directory at once end up with
+        # one generation; if a build holds the lock, its result will do.
+        with generations.build_lock(self.path, wait=False) as held:
+            if not held or generations.current_generation(self.path) is not None:
+                return
+            generations.remove_other_generations(self.path, keep=None)
+            gen = generations.new_generation(self.path)
+            tantivy.Index(self.schema, path=str(gen), reuse=False)
+            write_state(gen, 0)
+            generations.set_current(self.path, gen.name)
+        self.refresh(force=True)
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Switch to the current generation if CURRENT changed. Returns True when it switched.
+
+        Costs one stat, and without `force` at most one per REFRESH_SECONDS, so the search
+        path can call it on every request.
+        """
+        if self._pinned:
+            return False
+        now = time.monotonic()
+        if not force and now - self._checked < REFRESH_SECONDS:
+            return False
+        with self._refresh_lock:
+            self._checked = now
+            # Stat before reading: if CURRENT is replaced in between, the next call sees a
+            # new stamp and reads again.
+            stamp = generations.pointer_stamp(self.path)
+            if stamp == self._stamp and not force:
+                return False
+            self._stamp = stamp
+            name = generations.current_generation(self.path)
+            if name == self.generation:
+                return False
+            index = None
+            if name is not None and read_state(self.path / name).get("schema") == SCHEMA_VERSION:
+                try:
+                    index = tantivy.Index(self.schema, path=str(self.path / name), reuse=True)
+                except ValueError:
+                    # Replaced and removed since we read CURRENT: look again next time.
+                    self._stamp = None
+            if index is None:
+                self.generation, self.index = None, tantivy.Index(self.schema)
+            else:
+                self.generation, self.index = name, index
+            return True
+
+    def reload(self) -> None:
+        """Let the next searcher see what was committed to this generation since."""
+        if self.generation is None:
+            return
+        try:
+            self.index.reload()
+        except ValueError:
+            # The generation was replaced and removed; refresh() opens the new one.
+            self.refresh(force=True)
 
     def read_state(self) -> dict[str, Any]:
-        try:
-            return dict(json.loads((self.path / STATE_FILE).read_text()))
-        except FileNotFoundError:
-            return {}
+        path = self.generation_path
+        return {} if path is None else read_state(path)
 
     def last_applied(self) -> int:
         return int(self.read_state().get("last_outbox_id", 0))
 
-    def write_state(self, last_outbox_id: int) -> None:
-        tmp = self.path / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "last_outbox_id": last_outbox_id}))
-        os.replace(tmp, self.path / STATE_FILE)
+    def write_state(self, last_outbox_id: int, holes: dict[int, float] | None = None) -> None:
+        path = self.generation_path
+        if path is None:
+            raise RuntimeError(f"{self.path} has no index of version {SCHEMA_VERSION} yet")
+        write_state(path, last_outbox_id, holes)
 
-    def apply(self, work_ids: list[int], last_outbox_id: int) -> None:
-        """Rewrite these works' documents, commit, then record the outbox position."""
+    def apply(
+        self, work_ids: list[int], last_outbox_id: int, holes: dict[int, float] | None = None
+    ) -> None:
+        """Rewrite these works' documents, commit, then record the outbox position (and the
+        ids below it still awaited, see `catch_up`)."""
+        if self.generation is None:
+            raise RuntimeError(f"{self.path} has no index of version {SCHEMA_VERSION} yet")
         writer = self.index.writer(heap_size=64_000_000, num_threads=1)
         try:
             # By query, not by term: the query knows "id" is unsigned.
@@ -166,47 +299,80 @@ class TantivyIndex:
         except BaseException:
             writer.rollback()
             raise
-        self.write_state(last_outbox_id)
+        self.write_state(last_outbox_id, holes)
         self.index.reload()
 
     def catch_up(self, batch_size: int = BATCH_SIZE) -> int:
-        """Apply every outbox row after the last one applied. Returns the rows applied."""
+        """Apply every outbox row after the last one applied. Returns the rows applied.
+
+        Outbox ids are handed out when a row is inserted, not when its transaction commits: on
+        PostgreSQL a slow transaction can commit id 41 after id 42 was read and applied. So the
+        ids skipped over are remembered as holes and looked for again on every round, until
+        they turn up or HOLE_SECONDS pass (a rolled-back transaction leaves a hole for good).
+        """
         done = 0
         while True:
-            after = self.last_applied()
+            state = self.read_state()
+            after = int(state.get("last_outbox_id", 0))
+            now = time.time()
+            holes = {
+                int(pk): seen
+                for pk, seen in state.get("holes", {}).items()
+                if now - seen < HOLE_SECONDS
+            }
+            late: list[tuple[int, int]] = []
+            if holes:
+                late = list(
+                    SearchOutbox.objects.filter(pk__in=list(holes)).values_list("pk", "work_id")
+                )
+                for pk, _ in late:
+                    holes.pop(pk, None)
             rows = list(
                 SearchOutbox.objects.filter(pk__gt=after)
                 .order_by("pk")
                 .values_list("pk", "work_id")[:batch_size]
             )
-            if not rows:
+            if not rows and not late:
+                if len(holes) != len(state.get("holes", {})):
+                    self.write_state(after, holes)  # forget the expired ones
                 return done
-            self.apply(sorted({w for _, w in rows}), rows[-1][0])
-            done += len(rows)
+            expected = after + 1
+            for pk, _ in rows:
+                for missing in range(max(expected, pk - MAX_HOLES), pk):
+                    holes[missing] = now
+                expected = pk + 1
+            if len(holes) > MAX_HOLES:
+                holes = dict(sorted(holes.items())[-MAX_HOLES:])
+            position = rows[-1][0] if rows else after
+            self.apply(sorted({w for _, w in rows + late}), position, holes)
+            done += len(rows) + len(late)
 
-    def rebuild(self, batch_size: int = BATCH_SIZE, progress: Any = None) -> int:
-        """Index every work from scratch. Returns the works indexed."""
-        # The outbox position is taken first: changes made during the rebuild are applied again
-        # by the next catch_up, which is harmless.
-        position = SearchOutbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        writer = self.index.writer(heap_size=64_000_000, num_threads=1)
-        writer.delete_all_documents()
-        writer.commit()
-        writer.wait_merging_threads()
-        ids = list(Work.objects.filter(posted=True).order_by("pk").values_list("pk", flat=True))
-        total = len(ids)
-        for start in range(0, total, batch_size):
-            writer = self.index.writer(heap_size=128_000_000, num_threads=1)
-            for doc in work_documents(ids[start : start + batch_size]):
-                if not doc["deleted"]:
-                    writer.add_document(_to_tantivy(doc))
-            writer.commit()
-            writer.wait_merging_threads()
-            if progress is not None:
-                progress(min(start + batch_size, total), total)
-        self.write_state(position)
-        self.index.reload()
-        return total
+    def rebuild(self, batch_size: int | None = None, progress: Any = None) -> int:
+        """Build a new generation from the database and make it current (the live one keeps
+        answering meanwhile; see index_build.py). Returns the works indexed."""
+        from fanworks.search.index_build import build_generation
+
+        result = build_generation(self.path, batch_size=batch_size, progress=progress)
+        self.refresh(force=True)
+        return result.works
+
+
+def read_state(generation_path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((generation_path / STATE_FILE).read_text()))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def write_state(
+    generation_path: Path, last_outbox_id: int, holes: dict[int, float] | None = None
+) -> None:
+    tmp = generation_path / (STATE_FILE + ".tmp")
+    state: dict[str, Any] = {"schema": SCHEMA_VERSION, "last_outbox_id": last_outbox_id}
+    if holes:
+        state["holes"] = {str(pk): seen for pk, seen in holes.items()}
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, generation_path / STATE_FILE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,16 +390,19 @@ class TantivyBackend:
         cleaned = _QUOTES.sub(" ", text).strip()
         if not cleaned:
             return tantivy.Query.empty_query()
-        return self.idx.index.parse_query(f'"{cleaned}"', fields)
+        boosts = {f: b for f, b in FIELD_BOOSTS.items() if f in fields and len(fields) > 1}
+        return self.idx.index.parse_query(f'"{cleaned}"', fields, field_boosts=boosts)
 
     def _prefix(self, fields: list[str], text: str) -> tantivy.Query:
+        Q = tantivy.Query
         pattern = re.escape(text.lower()) + ".*"
-        return tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Should, tantivy.Query.regex_query(self.schema, f, pattern))
-                for f in fields
-            ]
-        )
+        clauses = []
+        for f in fields:
+            query = Q.regex_query(self.schema, f, pattern)
+            if f in FIELD_BOOSTS and len(fields) > 1:
+                query = Q.boost_query(query, FIELD_BOOSTS[f])
+            clauses.append((tantivy.Occur.Should, query))
+        return Q.boolean_query(clauses)
 
     def node(self, node: Node) -> tantivy.Query:
         Q, Occur = tantivy.Query, tantivy.Occur
@@ -270,12 +439,8 @@ class TantivyBackend:
             clauses.append((Occur.MustNot, Q.term_query(s, "filter_ids", tag_id)))
         for r in request.ranges:
             lo, hi = integer_bounds(r)
-            if r.field in ZERO_STATS:
-                if (lo is not None and lo > 0) or (hi is not None and hi < 0):
-                    clauses.append((Occur.Must, Q.empty_query()))
-                continue
             name = {"updated": "revised_at", "posted": "posted_at"}.get(r.field, r.field)
-            if name in ("words", "chapters"):
+            if name in ("words", "chapters", *STAT_FIELDS):
                 if hi is not None and hi < 0:
                     clauses.append((Occur.Must, Q.empty_query()))
                     continue
@@ -290,23 +455,35 @@ class TantivyBackend:
             clauses.append((Occur.Must, Q.term_query(s, "language", request.language)))
         if request.complete is not None:
             clauses.append((Occur.Must, Q.term_query(s, "complete", request.complete)))
-        if request.text is not None:
-            clauses.append((Occur.Must, self.node(request.text)))
-        return Q.boolean_query(clauses)
+        if request.crossover is not None:
+            clauses.append((Occur.Must, Q.term_query(s, "crossover", request.crossover)))
+        if request.text is None:
+            return Q.boolean_query(clauses)
+        # Filters score nothing, so a relevance sort ranks by the text query alone.
+        return Q.boolean_query(
+            [
+                (Occur.Must, Q.const_score_query(Q.boolean_query(clauses), 0.0)),
+                (Occur.Must, self.node(request.text)),
+            ]
+        )
 
     def search(self, request: WorkSearch) -> SearchResult:
         query = self.query(request)
         searcher = self.idx.index.searcher()
         start = (max(request.page, 1) - 1) * request.per_page
-        order = tantivy.Order.Desc if request.descending else tantivy.Order.Asc
-        found = searcher.search(
-            query,
-            limit=request.per_page,
-            offset=start,
-            count=True,
-            order_by_field=SORT_FIELDS.get(request.sort, "id"),
-            order=order,
-        )
+        sort = effective_sort(request)
+        if sort == "relevance":
+            # Best match first whatever the direction asked for, as a score has no "worst first".
+            found = searcher.search(query, limit=request.per_page, offset=start, count=True)
+        else:
+            found = searcher.search(
+                query,
+                limit=request.per_page,
+                offset=start,
+                count=True,
+                order_by_field=SORT_FIELDS[sort],
+                order=tantivy.Order.Desc if request.descending else tantivy.Order.Asc,
+            )
         ids = [searcher.doc(address)["id"][0] for _, address in found.hits]
         aggs = {
             name: {"terms": {"field": name, "size": 20, "segment_size": 1000}}

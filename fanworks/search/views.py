@@ -1,48 +1,38 @@
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from fanworks.search.forms import QUERY_PARAM, BadSearch, read_params
-from fanworks.search.parser import ParsedQuery, parse
-from fanworks.search.queries import search_page
-from fanworks.search.query import PER_PAGE, SORTS, WorkSearch
+from fanworks.search.edit_form import edit_search_context
+from fanworks.search.filters import run_filters, sidebar_context
+from fanworks.search.forms import QUERY_PARAM, BadSearch, Filters, has_filters
+from fanworks.search.query import WorkSearch
+from fanworks.search.snippets import attach_snippets
 
-
-def build_request(parsed: ParsedQuery, page: int, registered: bool) -> WorkSearch:
-    request = WorkSearch(
-        text=parsed.root,
-        ranges=list(parsed.ranges),
-        page=page,
-        per_page=PER_PAGE,
-        viewer_is_registered=registered,
-    )
-    if parsed.sort is not None and parsed.sort.field in SORTS:
-        request.sort = parsed.sort.field
-        request.descending = parsed.sort.descending
-    return request
+ACTION = "/works/search"
 
 
 def work_search(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"query": "", "query_param": QUERY_PARAM}
+    """AO3's work search: the query and the search form's fields, with the filter sidebar.
+
+    Best match is the default order once there is text to match; otherwise date updated.
+    """
+    if not (has_filters(request.GET) or "q" in request.GET):
+        blank = Filters(WorkSearch(sort="relevance"))
+        return render(request, "search/works.html", edit_search_context(blank))
     try:
-        params = read_params(request.GET)
+        filters, result, page = run_filters(request, default_sort="relevance")
     except BadSearch as error:
+        context = edit_search_context(Filters(WorkSearch()))
         context["query"] = request.GET.get(QUERY_PARAM, request.GET.get("q", ""))[:1000]
         context["error"] = str(error)
         return render(request, "search/works.html", context, status=400)
-    context["query"] = params.query
-    if not params.submitted:
-        return render(request, "search/works.html", context)
-    parsed = parse(params.query, now=timezone.now())
-    search = build_request(parsed, params.page, bool(request.user.is_authenticated))
-    result, page = search_page(request.user, search)
+    attach_snippets(page.items, filters.search.text)
+    context = sidebar_context(filters, result, ACTION, with_query=True)
+    context.update(edit_search_context(filters))
     context.update(
         searched=True,
-        warnings=parsed.warnings,
+        warnings=filters.warnings,
         total=result.total,
         page=page,
-        page_prefix="?" + urlencode({QUERY_PARAM: params.query}) + "&page=",
+        page_prefix=filters.page_prefix,
     )
     return render(request, "search/works.html", context)

@@ -32,6 +32,8 @@ from fanworks.works.models import (
     Creatorship,
     Work,
     WorkTag,
+    sortable_name,
+    sortable_title,
 )
 
 
@@ -167,6 +169,7 @@ def _check_nesting(raw: str, name: str, errors: dict[str, list[str]]) -> None:
 
 def _apply_work_fields(work: Work, data: WorkData) -> None:
     work.title = data.title.strip()
+    work.title_sort_key = sortable_title(work.title)
     work.language = data.language
     work.restricted = data.restricted
     work.comment_permission = data.comment_permission
@@ -234,6 +237,34 @@ def _set_creators(work: Work, user: User, pseud_ids: list[int]) -> None:
             if pseud.pk not in existing
         ]
     )
+    # Kept on the instance too, so a later full save() does not write back a stale key.
+    work.creator_sort_key = work_sort_keys_refresh(work_ids=[work.pk])[work.pk]
+
+
+def work_sort_keys_refresh(*, work_ids: list[int]) -> dict[int, str]:
+    """Recompute the creator sort key of these works from their first creator's pseud.
+
+    Call it (and record the works in the search outbox) whenever a pseud is renamed or a
+    work's creators change, so title and creator sorts agree between the database and the index.
+    """
+    first: dict[int, str] = {}
+    for work_id, name in (
+        Creatorship.objects.filter(work_id__in=work_ids)
+        .order_by("work_id", "position", "pk")
+        .values_list("work_id", "pseud__name")
+    ):
+        first.setdefault(work_id, sortable_name(name))
+    keys = {work_id: first.get(work_id, "") for work_id in work_ids}
+    # One statement per distinct key: a pseud's rename touches all its works at once.
+    by_key: dict[str, list[int]] = {}
+    for work_id, key in keys.items():
+        by_key.setdefault(key, []).append(work_id)
+    for key, ids in by_key.items():
+        for start in range(0, len(ids), 500):
+            Work.objects.filter(pk__in=ids[start : start + 500]).exclude(
+                creator_sort_key=key
+            ).update(creator_sort_key=key)
+    return keys
 
 
 def _refresh_counts(work: Work) -> None:

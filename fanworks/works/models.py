@@ -14,6 +14,22 @@ MAX_NOTES_LENGTH = 5000
 MIN_CHAPTER_LENGTH = 10
 MAX_CHAPTER_LENGTH = 510_000
 MAX_USER_DEFINED_TAGS = 75
+# Leading articles dropped from sort titles, as AO3's title_to_sort_on does.
+SORT_TITLE_ARTICLES = ("a ", "an ", "the ")
+
+
+def sortable_title(title: str) -> str:
+    """The title as listings sort it: lower case, without one leading "a", "an" or "the"."""
+    key = " ".join(title.split()).lower()
+    for article in SORT_TITLE_ARTICLES:
+        if key.startswith(article) and len(key) > len(article):
+            return key[len(article) :]
+    return key
+
+
+def sortable_name(name: str) -> str:
+    """A creator name as listings sort it: case does not matter."""
+    return name.strip().lower()
 
 
 class CommentPermission(models.TextChoices):
@@ -60,6 +76,11 @@ class Work(models.Model):
     bookmark_count = models.PositiveIntegerField(default=0, db_default=0)
     # AO3's crossover: two of the work's fandoms share no metatag. Kept with the filter rows.
     is_crossover = models.BooleanField(default=False, db_default=False)
+    # Sort keys for "title" and "creator" sorts, computed in Python (`sortable_title`, the
+    # first creator's `sortable_name`) so that the database and the search index compare the
+    # very same strings; SQL's lower() differs between databases outside ASCII.
+    title_sort_key = models.CharField(max_length=MAX_TITLE_LENGTH, default="", db_default="")
+    creator_sort_key = models.CharField(max_length=100, default="", db_default="")
     # Bumped on every save; an edit based on an older version is refused, not applied.
     version = models.PositiveIntegerField(default=1)
     # Set by the posting form so that a double submit creates one work.

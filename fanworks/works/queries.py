@@ -54,6 +54,10 @@ BLURB_FIELDS = [
     "revised_at",
     "updated_at",
     "first_posted_at",
+    "hit_count",
+    "kudos_count",
+    "comment_count",
+    "bookmark_count",
 ]
 
 

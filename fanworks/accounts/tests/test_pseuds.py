@@ -127,3 +127,19 @@ def test_pseud_urls_redirect_to_their_canonical_spelling(client):
     response = client.get("/users/MIRA/pseuds/night%20owl?page=1")
     assert response.status_code == 302
     assert response["Location"] == "/users/mira/pseuds/Night%20Owl?page=1"
+
+
+@pytest.mark.django_db
+def test_renaming_a_pseud_updates_creator_sort_keys_and_the_search_outbox():
+    from fanworks.accounts.actions import pseud_update
+    from fanworks.core.testing import make_work
+    from fanworks.search.models import SearchOutbox
+    from fanworks.works.models import Work
+
+    user = make_user("zed_writer")
+    work = make_work(user)
+    pseud = user.pseuds.get()
+    before = SearchOutbox.objects.filter(work_id=work.pk).count()
+    pseud_update(pseud=pseud, name="Aster Vale", description="", make_default=False)
+    assert Work.objects.get(pk=work.pk).creator_sort_key.startswith("aster vale")
+    assert SearchOutbox.objects.filter(work_id=work.pk).count() == before + 1

@@ -14,7 +14,7 @@ from fanworks.core.testing import make_work
 from fanworks.demo.plan import plan_work
 from fanworks.demo.world import DEMO_EMAIL_DOMAIN, World, work_key
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
-from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
+from fanworks.works.models import Chapter, Creatorship, Work, WorkTag, sortable_name, sortable_title
 
 SMALL = 40
 
@@ -49,6 +49,10 @@ def test_creates_works_with_valid_metadata(demo_archive):
         assert tag_names(work, TagType.FANDOM)
         assert tag_names(work, TagType.CHARACTER)
         assert work.creatorships.all()
+        # Sort keys as the posting form would set them.
+        assert work.title_sort_key == sortable_title(work.title)
+        first = min(work.creatorships.all(), key=lambda c: (c.position, c.pk))
+        assert work.creator_sort_key == sortable_name(first.pseud.name)
 
         chapters = sorted(work.chapters.all(), key=lambda chapter: chapter.position)
         assert [c.position for c in chapters] == list(range(1, len(chapters) + 1))

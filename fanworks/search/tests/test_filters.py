@@ -7,6 +7,7 @@ from django.test import Client
 
 from fanworks.core.testing import make_user, make_work
 from fanworks.search.filters import MAX_FILTER_TAGS
+from fanworks.search.outbox import record_work_changes
 from fanworks.search.tantivy_index import TantivyIndex
 from fanworks.tags.models import Tag
 from fanworks.tags.wrangling import tag_add_metatag, tag_make_canonical, tag_make_synonym
@@ -187,3 +188,65 @@ def test_unfiltered_index_has_the_sidebar_form(client: Client) -> None:
     assert '<form class="filters" method="get" action="/works"' in html
     assert '<label for="work_search_language_id">Language</label>' in html
     assert '<a href="/works">Clear Filters</a>' in html
+
+
+def test_crossover_and_stat_ranges(client: Client, backend: str) -> None:
+    user = make_user()
+    both = make_work(user, title="Both", fandoms=["Fandom Kestrel", "Fandom Plover"])
+    one = make_work(user, title="One", fandoms=["Fandom Kestrel"])
+    for name in ("Fandom Kestrel", "Fandom Plover"):
+        tag_make_canonical(actor=user, tag=tag(name))
+    Work.objects.filter(pk=both.pk).update(hit_count=120, kudos_count=7, bookmark_count=1)
+    Work.objects.filter(pk=one.pk).update(hit_count=3, comment_count=2)
+    record_work_changes([both.pk, one.pk])
+    html = get(client, backend, {"work_search[crossover]": "T"}).content.decode()
+    assert listed_ids(html) == [both.pk]
+    assert 'name="work_search[crossover]" value="T" checked' in html
+    html = get(client, backend, {"work_search[crossover]": "F"}).content.decode()
+    assert listed_ids(html) == [one.pk]
+    for key, value, expected in [
+        ("hits", ">100", [both.pk]),
+        ("hits", "<5", [one.pk]),
+        ("kudos_count", "5-10", [both.pk]),
+        ("comments_count", "2", [one.pk]),
+        ("bookmarks_count", ">=1", [both.pk]),
+    ]:
+        html = get(client, backend, {f"work_search[{key}]": value}).content.decode()
+        assert listed_ids(html) == expected, (key, value)
+        assert (
+            f'name="work_search[{key}]" value="{value}"'.replace(">", "&gt;").replace("<", "&lt;")
+            in html
+        )
+    # Within a tag page too.
+    url = tag("Fandom Kestrel").get_absolute_url()
+    html = get(client, backend, {"work_search[hits]": ">100"}, url=url).content.decode()
+    assert listed_ids(html) == [both.pk]
+
+
+def test_bad_stat_range_is_shown_beside_its_field(
+    client: Client, backend: str, archive: Any
+) -> None:
+    response = get(client, backend, {"work_search[kudos_count]": "heaps"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        '<span class="error" id="work_search_kudos_count_error">Please enter a number or a '
+        "range such as &gt;100, 10-50 or &lt;5.</span>"
+    ) in html
+    assert len(listed_ids(html)) == 4
+
+
+def test_listing_sorts_by_title_and_creator(client: Client, backend: str, archive: Any) -> None:
+    html = get(client, backend, {"work_search[sort_column]": "title_to_sort_on"}).content.decode()
+    titles = [Work.objects.get(pk=pk).title for pk in listed_ids(html)]
+    assert titles == ["Angst work", "Fluff work", "Fluffy work", "Sub work"]
+    assert "Best Match" not in html
+    html = get(
+        client,
+        backend,
+        {"work_search[sort_column]": "title_to_sort_on", "work_search[sort_direction]": "desc"},
+    ).content.decode()
+    assert [Work.objects.get(pk=pk).title for pk in listed_ids(html)] == titles[::-1]
+    html = get(client, backend, {"work_search[sort_column]": "authors_to_sort_on"}).content.decode()
+    # One creator: ties break by id, ascending with the sort.
+    assert listed_ids(html) == sorted(listed_ids(html))

@@ -1,4 +1,5 @@
 import threading
+import time
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from fanworks.search.indexer import run_round, start_indexer_thread, writer_lock
 from fanworks.search.models import SearchOutbox
 from fanworks.search.parser import parse
 from fanworks.search.query import WorkSearch
-from fanworks.search.tantivy_index import TantivyBackend, TantivyIndex
+from fanworks.search.tantivy_index import HOLE_SECONDS, TantivyBackend, TantivyIndex
+from fanworks.works.models import Work
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +37,10 @@ def test_reindex_command_rebuilds_with_progress(tmp_path: Path, settings: Any) -
     user = make_user()
     works = [make_work(user, title=f"Quorxian tale {n}") for n in range(3)]
     make_work(user, post=False, title="Quorxian draft")
-    out = StringIO()
-    call_command("reindex", "--batch-size", "2", stdout=out)
-    text = out.getvalue()
-    assert "Indexed 2/3 works" in text
-    assert "Indexed 3/3 works" in text
-    assert "Rebuilt the index of 3 works in" in text
+    out, err = StringIO(), StringIO()
+    call_command("reindex", "--batch-size", "2", stdout=out, stderr=err)
+    assert "3/3 works  100.0%" in err.getvalue()
+    assert "Rebuilt the index of 3 works in" in out.getvalue()
     index = TantivyIndex(tmp_path / "index")
     assert sorted(found(index, "quorxian")) == sorted(w.pk for w in works)
     assert index.last_applied() == last_outbox_id()
@@ -48,9 +48,10 @@ def test_reindex_command_rebuilds_with_progress(tmp_path: Path, settings: Any) -
 
 def test_reindex_command_on_empty_archive(tmp_path: Path, settings: Any) -> None:
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
-    out = StringIO()
-    call_command("reindex", stdout=out)
-    assert "Indexed 0/0 works" in out.getvalue()
+    out, err = StringIO(), StringIO()
+    call_command("reindex", stdout=out, stderr=err)
+    assert "0/0 works  100.0%" in err.getvalue()
+    assert "Rebuilt the index of 0 works in" in out.getvalue()
 
 
 def test_reindex_help() -> None:
@@ -154,3 +155,40 @@ def test_indexer_thread_picks_up_new_work(tmp_path: Path) -> None:
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_an_outbox_row_committed_late_below_the_position_is_still_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = TantivyIndex(tmp_path / "index")
+    user = make_user()
+    early, late = make_work(user, title="Plain one"), make_work(user, title="Plain two")
+    index.catch_up()
+    start = last_outbox_id()
+    # Two transactions take ids start+1 and start+2; the second commits first and is applied.
+    Work.objects.filter(pk=late.pk).update(title="Vantablue harbour")
+    SearchOutbox.objects.create(pk=start + 2, work_id=late.pk)
+    index.catch_up()
+    assert found(index, "vantablue") == [late.pk]
+    assert index.read_state()["holes"] == {str(start + 1): pytest.approx(time.time(), abs=60)}
+    # The first commits afterwards, below the position already reached.
+    Work.objects.filter(pk=early.pk).update(title="Vantablue lighthouse")
+    SearchOutbox.objects.create(pk=start + 1, work_id=early.pk)
+    assert index.catch_up() == 1
+    assert sorted(found(index, "vantablue")) == sorted([early.pk, late.pk])
+    assert "holes" not in index.read_state()
+
+
+def test_a_hole_left_by_a_rollback_is_forgotten_after_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = TantivyIndex(tmp_path / "index")
+    work = make_work(make_user())
+    index.catch_up()
+    SearchOutbox.objects.create(pk=last_outbox_id() + 5, work_id=work.pk)
+    index.catch_up()
+    assert len(index.read_state()["holes"]) == 4
+    later = time.time() + HOLE_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert index.catch_up() == 0
+    assert "holes" not in index.read_state()

@@ -269,18 +269,36 @@ def test_field_with_nothing_after_it() -> None:
 def test_trailing_star_is_a_prefix_term() -> None:
     assert root("drag*") == t("drag", prefix=True)
     assert root("title:drag*") == t("drag", "title", prefix=True)
-    assert root("dr**") == t("dr", prefix=True)
+    assert root("dra**") == t("dra", prefix=True)
 
 
 def test_costly_wildcards_are_dropped_with_a_warning() -> None:
     parsed = p("* dragon")
     assert parsed.root == t("dragon")
     assert parsed.warnings == ["A lone “*” would match everything — ignored it"]
-    parsed = p("d* dragon")
+    parsed = p("dr* dragon")
     assert parsed.root == t("dragon")
     assert parsed.warnings == [
-        "“d*” is too short for a wildcard (it needs 2 characters before the *) — ignored it"
+        "“dr*” is too short for a wildcard (it needs 3 characters before the *) — ignored it"
     ]
+
+
+def test_only_five_wildcards_the_rest_are_whole_words() -> None:
+    parsed = p("aaa* bbb* ccc* ddd* eee* fff* ggg*")
+    assert isinstance(parsed.root, And)
+    assert [c.prefix for c in parsed.root.children if isinstance(c, Term)] == [True] * 5 + [
+        False
+    ] * 2
+    assert parsed.warnings == [
+        "Only the first 5 wildcards were used — searched the others as whole words"
+    ]
+    assert p(parsed.to_text()).root == parsed.root
+
+
+def test_a_wildcard_on_every_letter_is_ignored_with_warnings() -> None:
+    parsed = p(" ".join(f"{letter}*" for letter in "abcdefghijklmnopqrstuvwxyz") + " *")
+    assert parsed.root is None
+    assert "A lone “*” would match everything — ignored it" in parsed.warnings
 
 
 def test_wildcard_in_the_middle_is_removed_with_a_warning() -> None:
