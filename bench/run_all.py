@@ -10,6 +10,9 @@ RUNS = [
     ["demo_speed.py", "--works", "10000"],
     ["pages.py"],
     ["tags.py"],
+    # The million-work archive takes a long while to generate and index; run it by hand
+    # (bench/README.md, `search.py`).
+    ["search.py", "--sizes", "10000,100000"],
 ]
 
 
