@@ -12,6 +12,19 @@ def in_ci() -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_search_index(settings, tmp_path_factory):
+    # Each test starts without a search index: the database is rolled back after every test,
+    # so an index kept from an earlier one would describe works that no longer exist. Pages
+    # then answer from SQL until a test builds an index (indexer.run_round).
+    from fanworks.search import indexer
+
+    settings.SEARCH_INDEX_DIR = tmp_path_factory.mktemp("search-index")
+    yield
+    with indexer._indexes_lock:
+        indexer._indexes.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_test_settings(settings):
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from fanworks.search.documents import FACET_TYPES
 from fanworks.search.forms import (
@@ -110,6 +112,34 @@ class FacetGroup:
     include_param: str
     exclude_param: str
     tags: list[FacetTag]
+
+    def html(self) -> SafeString:
+        """The group's fieldset in the sidebar form (search/_filters.html prints it): built in
+        Python, as seventy checkbox pairs cost the template engine ~10 ms a page."""
+        key, inc, exc = escape(self.key), escape(self.include_param), escape(self.exclude_param)
+        if self.tags:
+            items = "".join(
+                "\n              <li>\n"
+                f'                <span class="facet-name" id="facet_{key}_{t.id}">'
+                f"{escape(t.name)}{f' ({t.count})' if t.count else ''}</span>\n"
+                f'                <label><input type="checkbox" name="{inc}" value="{t.id}"'
+                f'{" checked" if t.included else ""} aria-describedby="facet_{key}_{t.id}">'
+                " Include</label>\n"
+                f'                <label><input type="checkbox" name="{exc}" value="{t.id}"'
+                f'{" checked" if t.excluded else ""} aria-describedby="facet_{key}_{t.id}">'
+                " Exclude</label>\n"
+                "              </li>\n            "
+                for t in self.tags
+            )
+            body = f"\n          <ul>\n            {items}\n          </ul>\n        "
+        else:
+            body = '\n          <p class="hint">No tags to choose yet.</p>\n        '
+        return mark_safe(  # noqa: S308 - every value is escaped or a number
+            '\n      <fieldset class="facet">\n'
+            f"        <legend>{escape(self.label)}</legend>\n"
+            f"        {body}\n"
+            "      </fieldset>\n    "
+        )
 
 
 def facet_groups(filters: Filters, result: SearchResult | None) -> list[FacetGroup]:

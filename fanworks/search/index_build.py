@@ -7,31 +7,46 @@ then, holding the writer lock for only the last few outbox rows, points CURRENT 
 generation keeps answering queries and receiving outbox rows until that moment; every process
 switches at its next refresh (see TantivyIndex.refresh) and the old generation is removed.
 
-Speed: one Python thread turns rows into documents while tantivy's own threads index them, so
-the two cores are both busy. The writer is opened once with a large heap: tantivy writes a
-segment whenever a thread's share of the heap fills, and fewer, bigger segments mean less
-merging at the end.
+Speed: in a command of its own (`fanworks reindex`) on an archive of some size, worker
+processes, one per core, turn id ranges of works into documents, each sent back as one line of
+JSON, while this process hands the lines to tantivy's writer and tantivy's own threads index
+them: Python's document building no longer waits on one core. A small archive, or a build in
+a server's thread, turns rows into documents in this thread. The writer is opened once with a
+large heap: tantivy writes a segment whenever a thread's share of the heap fills, and fewer,
+bigger segments mean less merging at the end.
 """
 
 import gc
+import multiprocessing
+import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
+from django.db import connections
 
-from fanworks.search import generations
+from fanworks.search import build_worker, generations
 from fanworks.search.documents import TagNames, work_documents_between
 from fanworks.search.indexer import writer_lock
 from fanworks.search.models import SearchOutbox
-from fanworks.search.tantivy_index import TantivyIndex, _to_tantivy, build_schema, write_state
+from fanworks.search.tantivy_index import (
+    TantivyIndex,
+    _to_tantivy,
+    build_schema,
+    write_state,
+)
 from fanworks.works.models import Work
 
 # Works turned into documents per database round trip.
 BUILD_BATCH = 2000
+# Longest wait for one batch from a document worker before the build gives up.
+WORKER_BATCH_TIMEOUT = 600
 # tantivy's indexing threads and their shared memory budget (each thread gets an equal share;
 # tantivy wants at least 15 MB per thread and less than 4 GB).
 WRITER_THREADS = 2
@@ -41,6 +56,12 @@ WRITER_HEAP = 1_000_000_000
 SERVER_WRITER_HEAP = 256_000_000
 MIN_HEAP_PER_THREAD = 20_000_000
 HEAP_PER_WORK = 20_000
+# From this many works up, a build in a command of its own builds documents in worker processes
+# (below it, starting them costs more than they save, and tests stay in one process).
+PARALLEL_MIN_WORKS = 5_000
+# Batches handed to the workers ahead of the writer, per worker: enough to keep them busy,
+# few enough that documents waiting for the writer do not pile up in memory.
+BATCHES_AHEAD = 3
 
 ProgressFn = Callable[[int, int], None]
 
@@ -129,12 +150,24 @@ def build_generation(
     )
 
 
-def fill_generation(path: Path, *, batch_size: int, progress: ProgressFn | None) -> int:
-    """Index every posted work into the empty generation at `path`. Returns the works added."""
+def document_workers() -> int:
+    """Worker processes for a build's documents: one per core."""
+    return max(os.cpu_count() or 1, 1)
+
+
+def fill_generation(
+    path: Path, *, batch_size: int, progress: ProgressFn | None, workers: int | None = None
+) -> int:
+    """Index every posted work into the empty generation at `path`. Returns the works added.
+
+    `workers` worker processes build the documents (0: this thread does); by default, one per
+    core for an archive of PARALLEL_MIN_WORKS works or more in a command of its own."""
     index = tantivy.Index(build_schema(), path=str(path), reuse=False)
     ids = list(Work.objects.filter(posted=True).order_by("pk").values_list("pk", flat=True))
     total = len(ids)
     in_command = threading.current_thread() is threading.main_thread()
+    if workers is None:
+        workers = document_workers() if in_command and total >= PARALLEL_MIN_WORKS else 0
     # A small archive does not need the large heap (allocating it costs time in tests).
     heap = min(
         WRITER_HEAP if in_command else SERVER_WRITER_HEAP,
@@ -142,7 +175,11 @@ def fill_generation(path: Path, *, batch_size: int, progress: ProgressFn | None)
     )
     writer = index.writer(heap_size=heap, num_threads=WRITER_THREADS)
     done = added = 0
-    tags = TagNames()
+    ranges = [
+        (chunk[0], chunk[-1], len(chunk))
+        for start in range(0, total, batch_size)
+        if (chunk := ids[start : start + batch_size])
+    ]
     if progress is not None:
         progress(0, total)
     # The documents hold no reference cycles, so the cyclic collector would only walk the
@@ -152,14 +189,23 @@ def fill_generation(path: Path, *, batch_size: int, progress: ProgressFn | None)
     if collecting:
         gc.disable()
     try:
-        for start in range(0, total, batch_size):
-            chunk = ids[start : start + batch_size]
-            for doc in work_documents_between(chunk[0], chunk[-1], tags):
-                writer.add_document(_to_tantivy(doc))
-                added += 1
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
+        if workers > 0:
+            for lines, works in _documents_from_workers(ranges, workers):
+                for line in lines:
+                    writer.add_json(line)
+                added += len(lines)
+                done += works
+                if progress is not None:
+                    progress(done, total)
+        else:
+            tags = TagNames()
+            for first, last, works in ranges:
+                for doc in work_documents_between(first, last, tags):
+                    writer.add_document(_to_tantivy(doc))
+                    added += 1
+                done += works
+                if progress is not None:
+                    progress(done, total)
         writer.commit()
     except BaseException:
         # Stop tantivy's threads before the caller removes the directory under them.
@@ -170,3 +216,39 @@ def fill_generation(path: Path, *, batch_size: int, progress: ProgressFn | None)
         if collecting:
             gc.enable()
     return added
+
+
+def _documents_from_workers(
+    ranges: list[tuple[int, int, int]], workers: int
+) -> Iterator[tuple[list[str], int]]:
+    """(JSON lines of the documents, works in the range) for each (first id, last id, works)
+    range, in order, built by `workers` fresh processes with database connections of their
+    own. At most BATCHES_AHEAD ranges per worker wait for the caller."""
+    database = dict(connections["default"].settings_dict)
+    # A fresh interpreter ("spawn") rather than a fork: a forked child would share this
+    # process's database connection and tantivy's threads would not be in it.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(
+        workers, initializer=build_worker.start, initargs=(database["NAME"],)
+    ) as pool:
+        pending: deque[Any] = deque()
+        queued = iter(ranges)
+        for first, last, works in queued:
+            pending.append((pool.apply_async(build_worker.batch, (first, last)), works))
+            if len(pending) >= workers * BATCHES_AHEAD:
+                break
+        while pending:
+            result, works = pending.popleft()
+            try:
+                # A worker killed mid-batch is replaced by the pool, but its batch never
+                # arrives: give up rather than wait forever (the live index is untouched).
+                lines = result.get(timeout=WORKER_BATCH_TIMEOUT)
+            except multiprocessing.TimeoutError:
+                raise RuntimeError(
+                    f"a document worker sent nothing for {WORKER_BATCH_TIMEOUT} s; "
+                    "was it killed? The rebuild stopped, the live index is unchanged."
+                ) from None
+            for first, last, more in queued:
+                pending.append((pool.apply_async(build_worker.batch, (first, last)), more))
+                break
+            yield lines, works

@@ -4,6 +4,7 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404
 
 from fanworks.core.pagination import Page
 from fanworks.search.forms import MAX_PAGE
@@ -33,10 +34,19 @@ def search_page(viewer: Any, search: WorkSearch) -> tuple[SearchResult, Page]:
     index never shows a work that is now hidden.
     """
     result = search_backend().search(search)
+    return result, result_page(viewer, search, result, max_pages=MAX_PAGE)
+
+
+def result_page(
+    viewer: Any, search: WorkSearch, result: SearchResult, *, max_pages: int | None
+) -> Page:
+    """The works of `result` that `viewer` may see, in the backend's order, as a Page."""
     works = with_listing_data(visible_works(viewer).filter(pk__in=result.work_ids))
     by_id = {work.pk: work for work in works}
     items = [by_id[pk] for pk in result.work_ids if pk in by_id]
-    num_pages = min(max(math.ceil(result.total / search.per_page), 1), MAX_PAGE)
+    num_pages = max(math.ceil(result.total / search.per_page), 1)
+    if max_pages is not None:
+        num_pages = min(num_pages, max_pages)
     start = (search.page - 1) * search.per_page
     page = Page(
         items=items,
@@ -46,7 +56,37 @@ def search_page(viewer: Any, search: WorkSearch) -> tuple[SearchResult, Page]:
         start_index=start + 1 if items else 0,
         end_index=start + len(items) if items else 0,
     )
-    return result, page
+    return page
+
+
+def indexed_tag_page(viewer: Any, tag_id: int, number: int) -> Page | None:
+    """Page `number` of a canonical tag's works by date updated, without filters or facets,
+    from the search index: what the database pages through slowly for a big tag (a count and
+    an offset over tens of thousands of rows). None when the index cannot be trusted to answer
+    as the database would: no index (or the SQL backend), an index still being built, or a
+    re-filter job under way (the index catches up with the filter table only after it).
+
+    Numbers past the last page raise Http404, as the database listing does.
+    """
+    from fanworks.tags.filters import filters_settling
+
+    if number > MAX_PAGE:
+        return None
+    from fanworks.search.tantivy_index import TantivyBackend
+
+    backend = search_backend()
+    if not isinstance(backend, TantivyBackend) or filters_settling():
+        return None
+    search = WorkSearch(
+        include_filter_ids=[tag_id],
+        page=number,
+        viewer_is_registered=bool(viewer.is_authenticated),
+    )
+    result = backend.search(search, facets=False)
+    page = result_page(viewer, search, result, max_pages=None)
+    if number > page.num_pages:
+        raise Http404("No such page")
+    return page
 
 
 def tags_by_id(tag_ids: set[int]) -> dict[int, dict[str, Any]]:

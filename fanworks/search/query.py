@@ -2,10 +2,13 @@
 
 The SQL backend answers from the database with the Django ORM. It is the reference the tantivy
 backend is tested against, and the fallback when no index is wanted. Text matching is a
-case-insensitive substring match, which agrees with the index on whole words.
+case-insensitive substring match, which agrees with the index on whole words. The per-type tag
+fields (`fandom:marvel`) are the exception: both backends look the words up among tag names
+(typed_tag_ids) and then match works by tag id, so they agree by construction.
 """
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -15,15 +18,21 @@ from django.db.models import Case, Count, F, IntegerField, OrderBy, Q, QuerySet,
 from django.db.models.expressions import Expression
 from django.db.models.functions import Collate
 
-from fanworks.search.documents import FACET_TYPES
+from fanworks.search.documents import FACET_TYPES, TAG_TEXT_TYPES
 from fanworks.search.parser import And, Node, Or, Phrase, Range, Term, positive_leaves
-from fanworks.tags.models import WorkFilter
+from fanworks.tags.models import Tag, TagWord, WorkFilter
+from fanworks.tags.search import fold, prefix_upper_bound
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
 
 PER_PAGE = 20
 # Up to this many included tags, each is its own semi-join (fast for a big tag and a small one).
 FEW_TAGS = 3
 FACET_SIZE = 10
+# A per-type field (`character:a*`) matches works by at most this many tags, those of lowest id.
+MAX_TYPED_TAGS = 10_000
+# A word as tags.search.words splits names (TagWord holds each, cut to TAG_WORD_LENGTH).
+_WORD = re.compile(r"\w+", re.UNICODE)
+TAG_WORD_LENGTH = 150
 # Sort keys every backend orders by, each with the id as tie-break in the same direction.
 # "relevance" is the exception: each engine ranks in its own way (see SqlBackend.order).
 SORTS = frozenset(
@@ -107,17 +116,65 @@ def top_facets(counts: dict[int, int]) -> list[tuple[int, int]]:
 # SQL
 
 
-def _tag_names_q(field_name: str, text: str) -> Q:
-    tag_type = None if field_name == "tag" else field_name
+def typed_tag_ids(tag_type: str, text: str, *, prefix: bool = False) -> list[int]:
+    """Ids of the tags of `tag_type` whose name holds the words of `text` (folded as tag names
+    are: case and accents ignored), one after another; with `prefix`, the last word need only
+    start the name's word. At most MAX_TYPED_TAGS, those of lowest id.
+
+    A per-type field of a query (`fandom:marvel`, `fandom:"marvel cinematic"`, `character:a*`)
+    matches the works that carry one of these tags or have it as a filter, in both backends.
+    """
+    wanted = [w[:TAG_WORD_LENGTH] for w in _WORD.findall(fold(text))]
+    if tag_type not in TAG_TEXT_TYPES or not wanted:
+        return []
+    tags = Tag.objects.filter(type=tag_type)
+    exact = wanted[:-1] if prefix else wanted
+    for word in dict.fromkeys(exact):
+        tags = tags.filter(pk__in=TagWord.objects.filter(word=word).values("tag_id"))
+    if prefix:
+        last = wanted[-1]
+        starting = TagWord.objects.filter(word__gte=last, word__lt=prefix_upper_bound(last))
+        tags = tags.filter(pk__in=starting.values("tag_id"))
+    tags = tags.order_by("pk")
+    if len(wanted) == 1:
+        return list(tags.values_list("pk", flat=True)[:MAX_TYPED_TAGS])
+    found: list[int] = []
+    for pk, name in tags.values_list("pk", "name").iterator():
+        if _holds_words(_WORD.findall(fold(name)), wanted, prefix=prefix):
+            found.append(pk)
+            if len(found) >= MAX_TYPED_TAGS:
+                break
+    return found
+
+
+def _holds_words(words: list[str], wanted: list[str], *, prefix: bool) -> bool:
+    """Whether `wanted` appears in `words` one after another (the last word as a prefix)."""
+    n = len(wanted)
+    for start in range(len(words) - n + 1):
+        window = [w[:TAG_WORD_LENGTH] for w in words[start : start + n]]
+        if window[:-1] != wanted[:-1]:
+            continue
+        if window[-1] == wanted[-1] or (prefix and window[-1].startswith(wanted[-1])):
+            return True
+    return False
+
+
+def typed_tags_q(tag_ids: list[int]) -> Q:
+    """The works that carry one of these tags or have it as a filter."""
+    if not tag_ids:
+        return Q(pk__in=[])
+    own = WorkTag.objects.filter(tag_id__in=tag_ids).values("work_id")
+    filt = WorkFilter.objects.filter(tag_id__in=tag_ids).values("work_id")
+    return Q(pk__in=own) | Q(pk__in=filt)
+
+
+def _tag_names_q(text: str) -> Q:
     own = WorkTag.objects.filter(tag__name__icontains=text)
     filt = WorkFilter.objects.filter(tag__name__icontains=text)
-    if tag_type is not None:
-        own = own.filter(tag__type=tag_type)
-        filt = filt.filter(tag__type=tag_type)
     return Q(pk__in=own.values("work_id")) | Q(pk__in=filt.values("work_id"))
 
 
-def _field_q(field_name: str | None, text: str) -> Q:
+def _field_q(field_name: str | None, text: str, *, prefix: bool = False) -> Q:
     if field_name == "title":
         return Q(title__icontains=text)
     if field_name == "summary":
@@ -133,8 +190,10 @@ def _field_q(field_name: str | None, text: str) -> Q:
         return Q(language__iexact=text)
     if field_name == "complete":
         return Q(pk__in=[]) if text.lower() not in {"true", "false", "yes", "no"} else Q()
+    if field_name == "tag":
+        return _tag_names_q(text)
     if field_name is not None:
-        return _tag_names_q(field_name, text)
+        return typed_tags_q(typed_tag_ids(field_name, text, prefix=prefix))
     return (
         _field_q("title", text)
         | _field_q("summary", text)
@@ -146,7 +205,9 @@ def _field_q(field_name: str | None, text: str) -> Q:
 
 
 def text_q(node: Node) -> Q:
-    if isinstance(node, Term | Phrase):
+    if isinstance(node, Term):
+        return _field_q(node.field, node.text, prefix=node.prefix)
+    if isinstance(node, Phrase):
         return _field_q(node.field, node.text)
     if isinstance(node, And):
         q = Q()

@@ -28,20 +28,19 @@ from fanworks.search.query import (
     effective_sort,
     integer_bounds,
     top_facets,
+    typed_tag_ids,
 )
 
 STATE_FILE = "state.json"
 # How often, at most, a reader stats CURRENT to notice that a rebuild swapped generations.
 REFRESH_SECONDS = 1.0
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BATCH_SIZE = 500
 # Outbox ids skipped over are looked for again for this long (see TantivyIndex.catch_up), and at
 # most this many are remembered.
 HOLE_SECONDS = 600.0
 MAX_HOLES = 1_000
-TEXT_FIELDS = ["title", "summary", "notes", "tags", "creators", "text"] + [
-    f"{t}_names" for t in TAG_TEXT_TYPES
-]
+TEXT_FIELDS = ["title", "summary", "notes", "tags", "creators", "text"]
 DEFAULT_TEXT_FIELDS = ["title", "summary", "notes", "tags", "creators", "text"]
 FIELD_FOR = {
     "title": ["title"],
@@ -50,7 +49,6 @@ FIELD_FOR = {
     "creator": ["creators"],
     "tag": ["tags"],
     "text": ["text"],
-    **{t: [f"{t}_names"] for t in TAG_TEXT_TYPES},
 }
 # Sort keys are (value << 32 | work id), so ties break by id as they do in SQL. Text keys
 # are "key\0" + the zero-padded id: "\0" sorts before any character, so comparing the strings
@@ -73,6 +71,7 @@ UNSIGNED_FIELDS = frozenset(
     [
         "id",
         "filter_ids",
+        "tag_ids",
         "pseud_ids",
         "words",
         "chapters",
@@ -90,6 +89,8 @@ def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     b.add_unsigned_field("filter_ids", indexed=True)
+    # Own tags and filters, for the per-type fields (`fandom:marvel`, see query.typed_tag_ids).
+    b.add_unsigned_field("tag_ids", indexed=True)
     for name in FACET_TYPES.values():
         b.add_unsigned_field(name, fast=True)
     b.add_unsigned_field("pseud_ids", indexed=True)
@@ -110,11 +111,13 @@ def build_schema() -> tantivy.Schema:
     return b.build()
 
 
-def _to_tantivy(doc: dict[str, Any]) -> tantivy.Document:
+def tantivy_values(doc: dict[str, Any]) -> dict[str, Any]:
+    """The index fields of a document (see documents.py), by name: a value or a list of them."""
     pk = doc["id"]
     values: dict[str, Any] = {
         "id": pk,
         "filter_ids": doc["filter_ids"],
+        "tag_ids": doc["tag_ids"],
         "pseud_ids": doc["pseud_ids"],
         "words": doc["words"],
         "chapters": doc["chapters"],
@@ -142,10 +145,19 @@ def _to_tantivy(doc: dict[str, Any]) -> tantivy.Document:
     }
     for name in FACET_TYPES.values():
         values[name] = doc[name]
-    for t in TAG_TEXT_TYPES:
-        values[f"{t}_names"] = " \n ".join(doc[f"{t}_names"])
+    return values
+
+
+def tantivy_json(doc: dict[str, Any]) -> str:
+    """The document as one line of JSON for IndexWriter.add_json: the same fields and values
+    as `_to_tantivy`, in a form a build's worker processes can hand to the writer's process
+    cheaply (the schema gives each JSON number and boolean its field's type)."""
+    return json.dumps(tantivy_values(doc), ensure_ascii=False, separators=(",", ":"))
+
+
+def _to_tantivy(doc: dict[str, Any]) -> tantivy.Document:
     out = tantivy.Document()
-    for name, value in values.items():
+    for name, value in tantivy_values(doc).items():
         for item in value if isinstance(value, list) else [value]:
             if name in UNSIGNED_FIELDS:
                 out.add_unsigned(name, item)
@@ -336,7 +348,9 @@ class TantivyIndex:
                 if len(holes) != len(state.get("holes", {})):
                     self.write_state(after, holes)  # forget the expired ones
                 return done
-            expected = after + 1
+            # A new index (position 0) has nothing to wait for below the first row it sees:
+            # those ids belong to transactions long gone (a sequence never restarts).
+            expected = after + 1 if after else (rows[0][0] if rows else 1)
             for pk, _ in rows:
                 for missing in range(max(expected, pk - MAX_HOLES), pk):
                     holes[missing] = now
@@ -411,6 +425,12 @@ class TantivyBackend:
                 return Q.term_query(self.schema, "language", node.text.lower())
             if node.field == "complete":
                 return Q.all_query()
+            if node.field in TAG_TEXT_TYPES:
+                prefix = isinstance(node, Term) and node.prefix
+                tag_ids = typed_tag_ids(node.field, node.text, prefix=prefix)
+                if not tag_ids:
+                    return Q.empty_query()
+                return Q.term_set_query(self.schema, "tag_ids", tag_ids)
             fields = FIELD_FOR.get(node.field or "", DEFAULT_TEXT_FIELDS)
             if isinstance(node, Term) and node.prefix:
                 return self._prefix(fields, node.text)
@@ -467,7 +487,9 @@ class TantivyBackend:
             ]
         )
 
-    def search(self, request: WorkSearch) -> SearchResult:
+    def search(self, request: WorkSearch, *, facets: bool = True) -> SearchResult:
+        """The page's work ids, the exact count and, with `facets`, the top tags of each type
+        (the costly part: a listing without a sidebar skips them)."""
         query = self.query(request)
         searcher = self.idx.index.searcher()
         start = (max(request.page, 1) - 1) * request.per_page
@@ -484,16 +506,21 @@ class TantivyBackend:
                 order_by_field=SORT_FIELDS[sort],
                 order=tantivy.Order.Desc if request.descending else tantivy.Order.Asc,
             )
-        ids = [searcher.doc(address)["id"][0] for _, address in found.hits]
+        # From the id column, not the stored documents.
+        hits = searcher.fast_field_values("id", [a for _, a in found.hits])
+        ids = [int(pk) for pk in hits if pk is not None]
+        total = int(getattr(found, "count", 0) or 0)
+        if not facets:
+            return SearchResult(work_ids=ids, total=total, facets={})
         aggs = {
             name: {"terms": {"field": name, "size": 20, "segment_size": 1000}}
             for name in FACET_TYPES.values()
         }
         raw = searcher.aggregate(query, aggs)
-        facets = {
+        top = {
             name: top_facets(
                 {int(b["key"]): int(b["doc_count"]) for b in raw.get(name, {}).get("buckets", [])}
             )
             for name in FACET_TYPES.values()
         }
-        return SearchResult(work_ids=ids, total=int(getattr(found, "count", 0) or 0), facets=facets)
+        return SearchResult(work_ids=ids, total=total, facets=top)

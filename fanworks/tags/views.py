@@ -15,13 +15,19 @@ def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
     if shown != tag:
         return redirect(shown.get_absolute_url())
     from fanworks.search import filters
+    from fanworks.search.queries import indexed_tag_page
 
     action = tag.get_absolute_url()
     if tag.canonical and filters.has_filters(request.GET):
         context, status = filters.filtered_listing(request, action=action, base_tag_id=tag.pk)
         context["tag"] = tag
         return render(request, "tags/works.html", context, status=status)
-    page = paginate(work_queries.works_tagged(request.user, tag), requested_page(request))
+    number = requested_page(request)
+    # A canonical tag's works come from the search index when it can answer (see
+    # indexed_tag_page); otherwise, and for tags not wrangled yet, from the database.
+    page = indexed_tag_page(request.user, tag.pk, number) if tag.canonical else None
+    if page is None:
+        page = paginate(work_queries.works_tagged(request.user, tag), number)
     context = filters.plain_sidebar(request, action) if tag.canonical else {"page_prefix": "?page="}
     context.update(tag=tag, page=page)
     return render(request, "tags/works.html", context)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -86,7 +87,13 @@ class BlurbTag:
     type: str
 
     def get_absolute_url(self) -> str:
-        return f"/tags/{tag_url_name(self.name)}/works"
+        return _works_url(self.name)
+
+
+@lru_cache(maxsize=50_000)
+def _works_url(name: str) -> str:
+    """A tag's works page (a listing prints hundreds; quoting each name was a visible cost)."""
+    return f"/tags/{tag_url_name(name)}/works"
 
 
 class _WorksWithTags(ModelIterable):

@@ -110,6 +110,10 @@ def random_request(rng: random.Random, tag_ids: list[int], creators: list[str]) 
                 f"-{rng.choice(WORDS)}",
                 f"summary:{rng.choice(WORDS)}",
                 "fandom:Fandom",
+                rng.choice(["fandom:b", 'fandom:"Fandom B"', "fandom:fand*", "-fandom:alt"]),
+                rng.choice(
+                    ["freeform:fluff", "freeform:fluff*", "character:mira", "rating:mature"]
+                ),
                 f"creator:{rng.choice(creators)}",
                 f"text:{rng.choice(WORDS)}",
             ]
@@ -278,3 +282,36 @@ def test_documents_have_filters_facets_and_tombstones() -> None:
     assert docs[1] == {"id": draft.pk, "deleted": True}
     assert docs[2] == {"id": 999_999, "deleted": True}
     record_work_changes([work.pk])
+
+
+def test_per_type_fields_match_tags_by_the_words_of_their_names(
+    tmp_path: Path, settings: Any
+) -> None:
+    """`fandom:…` and the other per-type fields look words up among tag names of that type,
+    then match works by tag id, in both backends alike."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    a = make_work(fandoms=["Marvel Cinematic Universe"], freeforms=["Fluff"], characters=["Mira"])
+    b = make_work(fandoms=["Cinematic Marvel"], freeforms=["fluffy", "Café AU"])
+    c = make_work(fandoms=["Kestrel"], freeforms=["Mira Week"], characters=["Tomas"])
+    index = TantivyIndex()
+    index.catch_up()
+    cases = {
+        "fandom:marvel": {a.pk, b.pk},
+        'fandom:"marvel cinematic"': {a.pk},
+        'fandom:"Cinematic Marvel"': {b.pk},
+        "fandom:cinem*": {a.pk, b.pk},
+        'fandom:"marvel cin*"': set(),
+        "fandom:marv* -fandom:universe": {b.pk},
+        "freeform:fluff": {a.pk},
+        "freeform:fluff*": {a.pk, b.pk},
+        "freeform:cafe": {b.pk},
+        "freeform:CAFÉ": {b.pk},
+        "character:mira": {a.pk},
+        "freeform:mira": {c.pk},
+        "relationship:mira": set(),
+        "fandom:marvels": set(),
+    }
+    for query, expected in cases.items():
+        request = WorkSearch(text=parse(query, now=BASE).root, per_page=100)
+        for backend in (TantivyBackend(index), SqlBackend()):
+            assert set(backend.search(request).work_ids) == expected, (query, backend)
