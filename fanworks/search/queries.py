@@ -59,12 +59,13 @@ def result_page(
     return page
 
 
-def indexed_tag_page(viewer: Any, tag_id: int, number: int) -> Page | None:
-    """Page `number` of a canonical tag's works by date updated, without filters or facets,
-    from the search index: what the database pages through slowly for a big tag (a count and
-    an offset over tens of thousands of rows). None when the index cannot be trusted to answer
-    as the database would: no index (or the SQL backend), an index still being built, or a
-    re-filter job under way (the index catches up with the filter table only after it).
+def indexed_tag_page(viewer: Any, tag_id: int | None, number: int) -> Page | None:
+    """Page `number` of a canonical tag's works (or, with no tag, of every work) by date
+    updated, without filters or facets, from the search index: what the database pages through
+    slowly for a big tag or the whole archive (a count and an offset over many rows). None when
+    the index cannot be trusted to answer as the database would: no index (or the SQL backend),
+    an index still being built, or, for a tag, a re-filter job under way (the index catches up
+    with the filter table only after it).
 
     Numbers past the last page raise Http404, as the database listing does.
     """
@@ -75,10 +76,12 @@ def indexed_tag_page(viewer: Any, tag_id: int, number: int) -> Page | None:
     from fanworks.search.tantivy_index import TantivyBackend
 
     backend = search_backend()
-    if not isinstance(backend, TantivyBackend) or filters_settling():
+    if not isinstance(backend, TantivyBackend):
+        return None
+    if tag_id is not None and filters_settling():
         return None
     search = WorkSearch(
-        include_filter_ids=[tag_id],
+        include_filter_ids=[] if tag_id is None else [tag_id],
         page=number,
         viewer_is_registered=bool(viewer.is_authenticated),
     )

@@ -82,3 +82,22 @@ def test_the_database_answers_while_the_index_may_lag(
     jobs.run_pending()
     assert not filters_settling()
     assert Work.objects.count() == 30
+
+
+@pytest.mark.parametrize("registered", [False, True])
+def test_the_works_index_from_the_index_prints_what_the_database_prints(
+    client: Client, settings: Any, tagged: Tag, registered: bool
+) -> None:
+    make_work(make_user("drafter"), title="Not yet", post=False)
+    if registered:
+        client.force_login(make_user("reader"))
+    settings.SEARCH_BACKEND = "sql"
+    from_sql = [page(client, "/works"), page(client, "/works?page=2")]
+    settings.SEARCH_BACKEND = "tantivy"
+    run_round(get_index())
+    from_index = [page(client, "/works"), page(client, "/works?page=2")]
+    assert from_index == from_sql
+    assert [status for status, _ in from_index] == [200, 200]
+    assert page(client, "/works?page=3")[0] == 404
+    total = 28 if registered else 22
+    assert f"21 - {total} of {total} Works" in from_index[1][1]
