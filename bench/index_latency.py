@@ -17,7 +17,6 @@ import http.client
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,13 @@ from urllib.parse import quote
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
-from pages import fanworks, free_port, percentile, wait_until_serving  # noqa: E402
+from pages import (  # noqa: E402 - bench/ is not a package
+    fanworks,
+    percentile,
+    start_server,
+    stop_server,
+    wait_until_serving,
+)
 
 TARGET_SECONDS = 2.0
 POLL_SECONDS = 0.02
@@ -122,19 +127,7 @@ def main() -> int:
             summary=summary,
         )
 
-    port = free_port()
-    serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
-    if args.workers:
-        serve += ["--workers", str(args.workers)]
-    log = open(var_dir / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fanworks.cli", *serve],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    port, server, log = start_server(env, var_dir / "server.log", workers=args.workers)
     trials: list[dict[str, Any]] = []
     try:
         wait_until_serving(port, server, timeout=60)
@@ -171,12 +164,7 @@ def main() -> int:
             trials.append({"kind": kind, "seconds": round(seconds, 3)})
             print(f"  trial {n + 1:>3} {kind:<4} searchable after {seconds * 1000:7.0f} ms")
     finally:
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
+        stop_server(server, log)
 
     def summary(kind: str | None) -> dict[str, float]:
         ordered = sorted(t["seconds"] for t in trials if kind is None or t["kind"] == kind)

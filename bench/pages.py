@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 REPO = Path(__file__).resolve().parent.parent
 # Cores' worth of CPU other processes may use during a scenario before it counts as disturbed.
@@ -187,6 +187,42 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def start_server(
+    env: dict[str, str], log_path: Path, *, workers: int = 0, threads: int = 0
+) -> tuple[int, "subprocess.Popen[bytes]", IO[bytes]]:
+    """Start `fanworks serve` on a free local port in a process group of its own, logging to
+    `log_path`. Returns the port, the process and the open log (pass both to stop_server)."""
+    port = free_port()
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers:
+        serve += ["--workers", str(workers)]
+    if threads:
+        serve += ["--threads", str(threads)]
+    log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_server
+    server = subprocess.Popen(
+        [sys.executable, "-m", "fanworks.cli", *serve],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return port, server, log
+
+
+def stop_server(server: "subprocess.Popen[bytes]", log: IO[bytes], timeout: float = 30) -> None:
+    """Stop the server's whole process group (gunicorn's master and workers) and close its log."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=timeout)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    log.close()
 
 
 def wait_until_serving(port: int, server: subprocess.Popen[bytes], timeout: float) -> None:
@@ -397,20 +433,8 @@ def main() -> int:
     work_path = f"/works/{state['work_id']}"
     tag_path = state["fandom_url"]
 
-    port = free_port()
-    serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
-    if args.workers:
-        serve += ["--workers", str(args.workers)]
-    if args.threads:
-        serve += ["--threads", str(args.threads)]
-    log = open(var_dir / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fanworks.cli", *serve],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    port, server, log = start_server(
+        env, var_dir / "server.log", workers=args.workers, threads=args.threads
     )
     watch = MemoryWatch(server.pid)
     results: dict[str, dict[str, Any]] = {}
@@ -465,15 +489,7 @@ def main() -> int:
         watch.sample()
     finally:
         watch.stop.set()
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+        stop_server(server, log, timeout=20)
 
     print()
     header = (

@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,9 +38,10 @@ if str(HERE) not in sys.path:
 from pages import (  # noqa: E402 - bench/ is not a package
     cpu_busy_seconds,
     cpu_reference_seconds,
-    free_port,
     own_cpu_seconds,
     percentile,
+    start_server,
+    stop_server,
     wait_for_quiet,
     wait_until_serving,
 )
@@ -366,16 +366,7 @@ def time_http(
 ) -> dict[str, Any]:
     import http.client
 
-    port = free_port()
-    log = open(var_dir / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fanworks.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    port, server, log = start_server(env, var_dir / "server.log")
     results: dict[str, Any] = {}
     try:
         wait_until_serving(port, server, timeout=120)
@@ -437,15 +428,7 @@ def time_http(
                 raise SystemExit(f"the server exited during {key}; see {var_dir}/server.log")
         connection.close()
     finally:
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+        stop_server(server, log)
     return results
 
 

@@ -552,15 +552,8 @@ def measure_http(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any
         )
         for t in state["terms"]
     ]
-    port = pages.free_port()
-    log = open(Path(args.var_dir) / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fanworks.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**env, "ACCESS_LOG": "0"},
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    port, server, log = pages.start_server(
+        {**env, "ACCESS_LOG": "0"}, Path(args.var_dir) / "server.log"
     )
     try:
         pages.wait_until_serving(port, server, timeout=90)
@@ -596,15 +589,7 @@ def measure_http(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any
         result = quietest(args, measure, server.pid)
         connection.close()
     finally:
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+        pages.stop_server(server, log, timeout=20)
     return {
         "http": result["http"],
         "http_errors": result["http_errors"],

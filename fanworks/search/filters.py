@@ -16,6 +16,7 @@ from fanworks.search.documents import FACET_TYPES
 from fanworks.search.forms import (
     MAX_FILTER_TAGS,
     QUERY_PARAM,
+    SIDEBAR_FIELDS,
     TAG_KEYS,
     BadSearch,
     Filters,
@@ -74,22 +75,7 @@ STAT_RANGES: list[tuple[str, str]] = [
 # Every field the sidebar form shows; other chosen parameters travel with it as hidden inputs.
 SIDEBAR_PARAMS = frozenset(
     [
-        *(
-            ws(n)
-            for n in (
-                "sort_column",
-                "sort_direction",
-                "complete",
-                "crossover",
-                "single_chapter",
-                "language_id",
-                "words_from",
-                "words_to",
-                "date_from",
-                "date_to",
-                "other_tag_names",
-            )
-        ),
+        *(ws(n) for n in SIDEBAR_FIELDS),
         *(ws(key) for key, _ in STAT_RANGES),
         *(tag_param(mode, key) for mode in ("include", "exclude") for key in TAG_KEYS.values()),
     ]

@@ -87,26 +87,22 @@ RANGE_PARAMS: dict[str, str] = {
 TRUE_VALUES = frozenset({"T", "TRUE", "1"})
 FALSE_VALUES = frozenset({"F", "FALSE", "0"})
 
+# The one-value fields of the filter sidebar (the search form has these and more).
+SIDEBAR_FIELDS = (
+    "sort_column",
+    "sort_direction",
+    "complete",
+    "crossover",
+    "single_chapter",
+    "language_id",
+    "words_from",
+    "words_to",
+    "date_from",
+    "date_to",
+    "other_tag_names",
+)
 SCALAR_PARAMS = [
-    ws(n)
-    for n in (
-        "query",
-        "title",
-        "creators",
-        "sort_column",
-        "sort_direction",
-        "complete",
-        "crossover",
-        "single_chapter",
-        "language_id",
-        "words_from",
-        "words_to",
-        "date_from",
-        "date_to",
-        "other_tag_names",
-        *NAME_FIELDS,
-        *RANGE_PARAMS,
-    )
+    ws(n) for n in ("query", "title", "creators", *SIDEBAR_FIELDS, *NAME_FIELDS, *RANGE_PARAMS)
 ]
 TAG_PARAMS = [
     *(tag_param(mode, key) for mode in ("include", "exclude") for key in TAG_KEYS.values()),

@@ -59,7 +59,7 @@ def result_page(
     return page
 
 
-def indexed_tag_page(viewer: Any, tag_id: int | None, number: int) -> Page | None:
+def indexed_listing_page(viewer: Any, tag_id: int | None, number: int) -> Page | None:
     """Page `number` of a canonical tag's works (or, with no tag, of every work) by date
     updated, without filters or facets, from the search index: what the database pages through
     slowly for a big tag or the whole archive (a count and an offset over many rows). None when

@@ -15,7 +15,7 @@ def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
     if shown != tag:
         return redirect(shown.get_absolute_url())
     from fanworks.search import filters
-    from fanworks.search.queries import indexed_tag_page
+    from fanworks.search.queries import indexed_listing_page
 
     action = tag.get_absolute_url()
     if tag.canonical and filters.has_filters(request.GET):
@@ -24,8 +24,8 @@ def tag_works(request: HttpRequest, url_name: str) -> HttpResponse:
         return render(request, "tags/works.html", context, status=status)
     number = requested_page(request)
     # A canonical tag's works come from the search index when it can answer (see
-    # indexed_tag_page); otherwise, and for tags not wrangled yet, from the database.
-    page = indexed_tag_page(request.user, tag.pk, number) if tag.canonical else None
+    # indexed_listing_page); otherwise, and for tags not wrangled yet, from the database.
+    page = indexed_listing_page(request.user, tag.pk, number) if tag.canonical else None
     if page is None:
         page = paginate(work_queries.works_tagged(request.user, tag), number)
     context = filters.plain_sidebar(request, action) if tag.canonical else {"page_prefix": "?page="}

@@ -33,12 +33,12 @@ def work_index(request: HttpRequest) -> HttpResponse:
     if filters.has_filters(request.GET):
         context, status = filters.filtered_listing(request, action="/works")
         return render(request, "works/index.html", context, status=status)
-    from fanworks.search.queries import indexed_tag_page
+    from fanworks.search.queries import indexed_listing_page
 
     number = requested_page(request)
     # From the search index when it can answer: the database would count and skip through
     # every visible work for each page.
-    page = indexed_tag_page(request.user, None, number)
+    page = indexed_listing_page(request.user, None, number)
     if page is None:
         page = paginate(queries.recent_works(request.user), number)
     context = filters.plain_sidebar(request, "/works")

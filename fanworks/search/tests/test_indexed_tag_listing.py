@@ -1,5 +1,5 @@
 """Unfiltered canonical tag listings come from the search index when it can answer (see
-search.queries.indexed_tag_page), and print the same page as the database listing."""
+search.queries.indexed_listing_page), and print the same page as the database listing."""
 
 import re
 from pathlib import Path
