@@ -52,13 +52,17 @@ def feed_works(tag: Tag, limit: int = FEED_LENGTH) -> list[Work]:
 
 
 def _creators(work: Work) -> list[str]:
-    return [creatorship.pseud.byline for creatorship in work.creatorships.all()]
+    from fanworks.works.queries import listing_pseuds
+
+    return [pseud.byline for pseud in listing_pseuds(work)]
 
 
-def _tags(work: Work) -> list[Tag]:
-    return sorted(
-        (work_tag.tag for work_tag in work.work_tags.all()), key=lambda tag: tag.name.lower()
-    )
+def _tags(work: Work) -> list[Any]:
+    """The work's tags by name, from what the listing query attached (no query per work)."""
+    from fanworks.works.queries import tags_by_type
+
+    every = [tag for tags in tags_by_type(work).values() for tag in tags]
+    return sorted(every, key=lambda tag: tag.name.lower())
 
 
 class TagFeed(Feed):

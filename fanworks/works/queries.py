@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -65,17 +67,11 @@ BLURB_FIELDS = [
 def with_listing_data(works: QuerySet[Work]) -> QuerySet[Work]:
     """Everything a work blurb shows, loaded in a fixed number of queries.
 
-    Tags come as light BlurbTag rows rather than model instances: a page of twenty works has
-    hundreds of tags, and building Django models for them cost more than the queries.
+    Tags and creators come as light BlurbTag and BlurbPseud rows rather than model instances:
+    a page of twenty works has hundreds of tags, and building Django models for them (and
+    Django's prefetch machinery for the creators) cost more than the queries.
     """
-    listing = works.only(*BLURB_FIELDS).prefetch_related(
-        Prefetch(
-            "creatorships",
-            queryset=Creatorship.objects.select_related("pseud__user").only(
-                "work_id", "position", "pseud__name", "pseud__user__username"
-            ),
-        )
-    )
+    listing = works.only(*BLURB_FIELDS)
     listing._iterable_class = _WorksWithTags
     return listing
 
@@ -89,6 +85,11 @@ class BlurbTag:
     def get_absolute_url(self) -> str:
         return _works_url(self.name)
 
+    @property
+    def link_html(self) -> str:
+        """`<a class="tag" href="…">name</a>`, escaped (a listing prints hundreds of these)."""
+        return _tag_link_html(self.name)
+
 
 @lru_cache(maxsize=50_000)
 def _works_url(name: str) -> str:
@@ -96,17 +97,43 @@ def _works_url(name: str) -> str:
     return f"/tags/{tag_url_name(name)}/works"
 
 
+@lru_cache(maxsize=50_000)
+def _tag_link_html(name: str) -> str:
+    return f'<a class="tag" href="{escape(_works_url(name))}">{escape(name)}</a>'
+
+
+@dataclass(frozen=True)
+class BlurbPseud:
+    """What a blurb shows of a creator: Pseud's byline and link, without the models."""
+
+    name: str
+    username: str
+
+    def get_absolute_url(self) -> str:
+        return f"/users/{self.username}/pseuds/{quote(self.name)}"
+
+    @property
+    def byline(self) -> str:
+        if self.name == self.username:
+            return self.name
+        return f"{self.name} ({self.username})"
+
+
 class _WorksWithTags(ModelIterable):
-    """Yields works with their tags attached (see `tags_by_type`), one query per batch."""
+    """Yields works with their tags and creators attached (see `tags_by_type` and
+    `listing_pseuds`), two queries per batch."""
 
     def __iter__(self) -> Iterator[Work]:
         works = list(super().__iter__())
         attach_tags(works)
+        attach_pseuds(works)
         yield from works
 
 
 def attach_tags(works: list[Work]) -> None:
     grouped: dict[int, dict[str, list[BlurbTag]]] = {work.pk: {} for work in works}
+    if not grouped:
+        return
     rows = WorkTag.objects.filter(work_id__in=list(grouped)).values_list(
         "work_id", "tag_id", "tag__name", "tag__type"
     )
@@ -115,8 +142,37 @@ def attach_tags(works: list[Work]) -> None:
     for work in works:
         by_type = grouped[work.pk]
         for tags in by_type.values():
-            tags.sort(key=lambda tag: tag.name.lower())
+            tags.sort(key=_tag_sort_key)
         work._tags_by_type = by_type  # type: ignore[attr-defined]
+
+
+def _tag_sort_key(tag: BlurbTag) -> str:
+    return tag.name.lower()
+
+
+def attach_pseuds(works: list[Work]) -> None:
+    """Each work's creators in byline order, as `_listing_pseuds` (see listing_pseuds)."""
+    grouped: dict[int, list[BlurbPseud]] = {work.pk: [] for work in works}
+    if not grouped:
+        return
+    rows = (
+        Creatorship.objects.filter(work_id__in=list(grouped))
+        .order_by("position", "pk")
+        .values_list("work_id", "pseud__name", "pseud__user__username")
+    )
+    for work_id, name, username in rows:
+        grouped[work_id].append(BlurbPseud(name, username))
+    for work in works:
+        work._listing_pseuds = grouped[work.pk]  # type: ignore[attr-defined]
+
+
+def listing_pseuds(work: Work) -> list[Any]:
+    """The work's credited pseuds in order: attached by listings, else from its creatorships
+    (prefetched by the work page)."""
+    attached: list[Any] | None = getattr(work, "_listing_pseuds", None)
+    if attached is not None:
+        return attached
+    return [creatorship.pseud for creatorship in work.creatorships.all()]
 
 
 def tags_by_type(work: Work) -> dict[str, list[Any]]:

@@ -88,7 +88,7 @@ def answers(backend: TantivyBackend | SqlBackend, requests: list[WorkSearch]) ->
     return [(r.work_ids, r.total, r.facets) for r in results]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_server_processes_converge_on_the_database(tmp_path: Path) -> None:
     rng = random.Random(11)
     users = [make_user() for _ in range(3)]

@@ -100,7 +100,7 @@ def test_round_errors_are_logged_not_raised(
     assert "Search indexer round failed" in caplog.text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_indexer_threads_on_one_directory_stay_consistent(tmp_path: Path) -> None:
     # Two "workers": their own TantivyIndex objects, their own threads, one directory.
     user = make_user()
@@ -139,7 +139,7 @@ def test_two_indexer_threads_on_one_directory_stay_consistent(tmp_path: Path) ->
         assert index.last_applied() == last_outbox_id()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_indexer_thread_picks_up_new_work(tmp_path: Path) -> None:
     work = make_work(make_user(), title="Plumexian dawn")
     stop = threading.Event()

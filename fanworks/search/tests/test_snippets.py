@@ -95,3 +95,27 @@ def test_a_match_in_a_huge_chapter_reads_only_a_window() -> None:
     html = snippet_html(content, regex)
     assert html is not None and "<mark>needle</mark>" in html
     assert len(html) < 600
+
+
+def test_literals_find_the_same_first_match_as_the_regex() -> None:
+    # A word inside an attribute, a longer word that only starts like the search, then the
+    # real match; with and without the literals the snippet is the same.
+    html = (
+        '<p><span title="lantern">x</span> lanterns flicker; a LANTERN glows in the '
+        "lantern-room</p>"
+    )
+    regex, literals = highlighter(text_terms(parse("lantern", now=NOW).root)) or (None, [])
+    assert regex is not None
+    fast = snippet_html(html, regex, literals)
+    slow = snippet_html(html, regex)
+    assert fast == slow
+    assert fast is not None and "x <mark>lanterns</mark>" in fast
+
+
+def test_text_whose_lowered_form_changes_length_is_still_matched() -> None:
+    # "İ" lowers to two characters, so positions in the lowered text no longer line up.
+    html = "<p>İstanbul at night, and the lighthouse keeper kissed her goodbye.</p>"
+    regex, literals = highlighter(text_terms(parse("kissed", now=NOW).root)) or (None, [])
+    assert regex is not None
+    snippet = snippet_html(html, regex, literals)
+    assert snippet is not None and "<mark>kissed</mark>" in snippet

@@ -10,8 +10,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from fanworks.tags.models import ADULT_RATINGS, TagType
+from fanworks.works.languages import LANGUAGE_NAMES
 from fanworks.works.models import Work
-from fanworks.works.queries import tags_by_type
+from fanworks.works.queries import listing_pseuds, tags_by_type
 
 register = template.Library()
 
@@ -54,7 +55,7 @@ def fandom_links(work: Work) -> str:
 
 @register.filter
 def creators(work: Work) -> list[Any]:
-    return [creatorship.pseud for creatorship in work.creatorships.all()]
+    return listing_pseuds(work)
 
 
 @register.simple_tag
@@ -112,18 +113,18 @@ def _esc(value: Any) -> str:
     return _html_escape(str(value))
 
 
+def _link(tag: Any) -> str:
+    """`<a class="tag" href="…">name</a>`: kept ready on listing tags (BlurbTag.link_html)."""
+    ready = getattr(tag, "link_html", None)
+    if ready is not None:
+        return str(ready)
+    return f'<a class="tag" href="{_esc(tag.get_absolute_url())}">{_esc(tag.name)}</a>'
+
+
 def _tag_items(tags: list[Any], item_class: str, *, strong: bool = False) -> str:
     if strong:
-        return "".join(
-            f'<li class="{item_class}"><strong><a class="tag" href="{_esc(t.get_absolute_url())}">'
-            f"{_esc(t.name)}</a></strong></li>"
-            for t in tags
-        )
-    return "".join(
-        f'<li class="{item_class}"><a class="tag" href="{_esc(t.get_absolute_url())}">'
-        f"{_esc(t.name)}</a></li>"
-        for t in tags
-    )
+        return "".join(f'<li class="{item_class}"><strong>{_link(t)}</strong></li>' for t in tags)
+    return "".join(f'<li class="{item_class}">{_link(t)}</li>' for t in tags)
 
 
 def _snippet(snippet: Any) -> str:
@@ -147,7 +148,7 @@ def work_blurb(work: Work) -> SafeString:
     rating_name = ratings[0].name if ratings else "Not Rated"
     rating_css, rating_short = _RATING_CLASSES.get(rating_name, ("rating-notrated", "NR"))
     warned = any(t.name not in _HARMLESS_WARNINGS for t in warnings)
-    pseuds = [creatorship.pseud for creatorship in work.creatorships.all()]
+    pseuds = listing_pseuds(work)
     byline = (
         ", ".join(
             f'<a rel="author" href="{_esc(p.get_absolute_url())}">{_esc(p.byline)}</a>'
@@ -155,10 +156,7 @@ def work_blurb(work: Work) -> SafeString:
         )
         or "Anonymous"
     )
-    fandoms = ", ".join(
-        f'<a class="tag" href="{_esc(t.get_absolute_url())}">{_esc(t.name)}</a>'
-        for t in by_type.get(TagType.FANDOM, [])
-    )
+    fandoms = ", ".join(_link(t) for t in by_type.get(TagType.FANDOM, []))
     complete = work.is_complete
     when = work.revised_at or work.updated_at
     day = _esc(date_filter(localtime(when), "d M Y")) if when else ""
@@ -171,7 +169,8 @@ def work_blurb(work: Work) -> SafeString:
     snippet = getattr(work, "search_snippet", None)
     stats = [
         '    <dt class="language">Language:</dt><dd class="language" '
-        f'lang="{_esc(work.language)}">{_esc(work.get_language_display())}</dd>\n',
+        f'lang="{_esc(work.language)}">'
+        f"{_esc(LANGUAGE_NAMES.get(work.language, work.language))}</dd>\n",
         f'    <dt class="words">Words:</dt><dd class="words">{work.word_count:,}</dd>\n',
         '    <dt class="chapters">Chapters:</dt><dd class="chapters">'
         f"{_esc(work.chapters_display)}</dd>\n",

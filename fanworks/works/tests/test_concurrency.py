@@ -11,7 +11,7 @@ from fanworks.works import actions
 from fanworks.works.actions import ChapterData, StaleEdit
 from fanworks.works.models import Work
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_together(count, target):
