@@ -4,7 +4,6 @@ from html import escape as _html_escape
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
@@ -159,7 +158,7 @@ def work_blurb(work: Work) -> SafeString:
     fandoms = ", ".join(_link(t) for t in by_type.get(TagType.FANDOM, []))
     complete = work.is_complete
     when = work.revised_at or work.updated_at
-    day = _esc(date_filter(localtime(when), "d M Y")) if when else ""
+    day = _blurb_day(when) if when else ""
     summary = ""
     if work.summary_html:
         summary = (
@@ -228,6 +227,29 @@ def work_blurb(work: Work) -> SafeString:
         "</li>",
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+_MONTH_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def _blurb_day(when: Any) -> str:
+    """What ``{{ when|date:"d M Y" }}`` prints in English ("05 Nov 2026"), without the date
+    filter's format parser, which cost a visible share of a page of twenty blurbs."""
+    local = localtime(when)
+    return f"{local.day:02d} {_MONTH_ABBREVIATIONS[local.month - 1]} {local.year}"
 
 
 def _stat(css: str, label: str, count: int) -> str:
