@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fanworks.tags",
     "fanworks.works",
     "fanworks.search",
+    "fanworks.engagement",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("fanworks.accounts.urls")),
     path("", include("fanworks.search.urls")),
     path("", include("fanworks.works.urls")),
+    path("", include("fanworks.engagement.urls")),
     path("", include("fanworks.tags.urls")),
 ]
 

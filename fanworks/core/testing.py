@@ -1,7 +1,11 @@
 """Builders for tests: they go through the real actions, so tests see what users would."""
 
 import itertools
+import threading
+from collections.abc import Callable
 from typing import Any
+
+from django.db import connection
 
 from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import User
@@ -49,3 +53,28 @@ def make_work(
         chapter=ChapterData(content=content, title=chapter_title),
         post=post,
     )
+
+
+def run_together(count: int, target: Callable[[int], Any]) -> tuple[list[Any], list[Exception]]:
+    """Call `target(0)` … `target(count - 1)` in `count` threads released at the same moment,
+    each on its own database connection (closed afterwards): what parallel requests do.
+    Returns the results and the exceptions raised, for the test to assert on."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+    errors: list[Exception] = []
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(target(index))
+        except Exception as error:  # collected and asserted on by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, errors

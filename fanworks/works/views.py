@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.engagement.permissions import can_leave_kudos
+from fanworks.engagement.queries import kudos_summary
 from fanworks.works import actions, queries
 from fanworks.works.forms import (
     CHAPTER_ERROR_FIELDS,
@@ -103,6 +105,8 @@ def _render_work(
         "as_creator": as_creator,
         "main_class": main_class,
         "tag_names": queries.tag_names_by_type(work),
+        "kudos": kudos_summary(work) if work.posted else None,
+        "kudos_allowed": work.posted and can_leave_kudos(request.user, work),
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 
@@ -297,6 +301,8 @@ def work_preview(request: HttpRequest, work_id: int) -> HttpResponse:
         "preview": True,
         "main_class": "works-preview",
         "tag_names": queries.tag_names_by_type(work),
+        "kudos": kudos_summary(work) if work.posted else None,
+        "kudos_allowed": work.posted and can_leave_kudos(request.user, work),
     }
     return render(request, "works/show.html", context)
 
@@ -416,6 +422,8 @@ def chapter_preview(request: HttpRequest, work_id: int, chapter_id: int) -> Http
         "preview_chapter": chapter,
         "main_class": "chapters-preview",
         "tag_names": queries.tag_names_by_type(work),
+        "kudos": kudos_summary(work) if work.posted else None,
+        "kudos_allowed": work.posted and can_leave_kudos(request.user, work),
     }
     return render(request, "works/show.html", context)
 

@@ -1,38 +1,15 @@
 """Races that real servers see: the same form posted twice at once, two tabs saving at once."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
-from fanworks.core.testing import PROSE, make_user, make_work, work_data
+from fanworks.core.testing import PROSE, make_user, make_work, run_together, work_data
 from fanworks.works import actions
 from fanworks.works.actions import ChapterData, StaleEdit
 from fanworks.works.models import Work
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def run_together(count, target):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=10)
-            results.append(target(index))
-        except Exception as error:  # collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
 
 
 def test_parallel_double_submit_creates_one_work():

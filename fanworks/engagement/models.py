@@ -1,0 +1,46 @@
+"""What readers leave on works. Kudos for now; comments, bookmarks and subscriptions follow."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from fanworks.accounts.models import User
+from fanworks.works.models import Work
+
+
+class Kudos(models.Model):
+    """One reader's kudos on one work: from a registered user, or from a guest visitor known
+    only by a salted hash of their address (see engagement.visitors). The database holds
+    the rule "one each": two clicks at once make one row, whatever the application does."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="kudos")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="kudos"
+    )
+    visitor_hash = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "kudos"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "user"],
+                condition=Q(user__isnull=False),
+                name="kudos_one_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["work", "visitor_hash"],
+                condition=Q(user__isnull=True),
+                name="kudos_one_per_visitor",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, visitor_hash="")
+                | (Q(user__isnull=True) & ~Q(visitor_hash="")),
+                name="kudos_from_user_or_visitor",
+            ),
+        ]
+        indexes = [models.Index(fields=["work", "-created_at"], name="kudos_work_newest")]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else "a guest"
+        return f"kudos from {who} on work {self.work_id}"

@@ -1,0 +1,51 @@
+"""Every read of the engagement app."""
+
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from fanworks.engagement.models import Kudos
+from fanworks.works.models import Work
+
+# Names listed under a work; the rest are counted ("and 12 more users").
+KUDOS_NAMES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class KudosSummary:
+    usernames: list[str]  # newest first, at most KUDOS_NAMES_SHOWN
+    more_users: int
+    guests: int
+
+    @property
+    def total(self) -> int:
+        return len(self.usernames) + self.more_users + self.guests
+
+    def sentence(self) -> SafeString:
+        """AO3's line under a work: "ann, bo as well as 3 guests left kudos on this work!"."""
+        names = format_html_join(
+            ", ", '<a href="/users/{}">{}</a>', ((name, name) for name in self.usernames)
+        )
+        if self.more_users:
+            names = format_html(
+                "{} and {} more user{}", names, self.more_users, "s" * (self.more_users != 1)
+            )
+        guests = format_html("{} guest{}", self.guests, "s" * (self.guests != 1))
+        if self.usernames and self.guests:
+            who = format_html("{} as well as {}", names, guests)
+        else:
+            who = names if self.usernames else guests
+        return format_html("{} left kudos on this work!", who)
+
+
+def kudos_summary(work: Work) -> KudosSummary:
+    """Who left kudos on `work` (two queries: the newest names, and the counts)."""
+    names = list(
+        Kudos.objects.filter(work=work, user__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values_list("user__username", flat=True)[:KUDOS_NAMES_SHOWN]
+    )
+    users = Kudos.objects.filter(work=work, user__isnull=False).count()
+    guests = Kudos.objects.filter(work=work, user__isnull=True).count()
+    return KudosSummary(usernames=names, more_users=users - len(names), guests=guests)

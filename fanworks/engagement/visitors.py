@@ -1,0 +1,18 @@
+"""Guests are told apart by a keyed hash of their address: enough to allow one kudos per visitor,
+without keeping the address itself (it cannot be recovered from the hash without the key)."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from fanworks.core.ratelimit import client_ip
+
+
+def visitor_hash(request: HttpRequest, purpose: str) -> str:
+    """64 hex characters standing for this client's address, different for each `purpose`
+    (so the kudos table cannot be joined with anything else keyed the same way)."""
+    key = hashlib.sha256(f"fanworks-visitor:{settings.SECRET_KEY}".encode()).digest()
+    message = f"{purpose}:{client_ip(request)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
