@@ -1,10 +1,13 @@
 """Every write of the engagement app."""
 
+from datetime import datetime, timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import Kudos
+from fanworks.engagement.models import HitVisit, Kudos
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.models import Work
 
@@ -31,3 +34,41 @@ def kudos_leave(*, work: Work, user: User | None, visitor_hash: str = "") -> Kud
         Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
         record_work_changes([work.pk])
     return kudos
+
+
+# A visitor's hits on one work count once in this window (AO3: once per address per 24 hours).
+HIT_WINDOW = timedelta(hours=24)
+
+
+def hit_record(*, work: Work, visitor: str, now: datetime | None = None) -> bool:
+    """Count a visit of `visitor` to `work` unless their last counted one is within HIT_WINDOW.
+    Returns True when the hit counted.
+
+    A repeat visit costs one read and no write, so reading stays cheap. Two first visits at
+    once insert one row (the unique constraint) and count once; two late visits at once both
+    match the conditional update but only one changes the row, and only that one counts.
+    """
+    now = now or timezone.now()
+    last = (
+        HitVisit.objects.filter(work=work, visitor=visitor)
+        .values_list("last_counted_at", flat=True)
+        .first()
+    )
+    if last is not None and now - last < HIT_WINDOW:
+        return False
+    with transaction.atomic():
+        if last is None:
+            try:
+                with transaction.atomic():
+                    HitVisit.objects.create(work=work, visitor=visitor, last_counted_at=now)
+            except IntegrityError:
+                return False
+        else:
+            moved = HitVisit.objects.filter(
+                work=work, visitor=visitor, last_counted_at=last
+            ).update(last_counted_at=now)
+            if not moved:
+                return False
+        Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
+        record_work_changes([work.pk])
+    return True

@@ -44,3 +44,21 @@ class Kudos(models.Model):
     def __str__(self) -> str:
         who = f"user {self.user_id}" if self.user_id else "a guest"
         return f"kudos from {who} on work {self.work_id}"
+
+
+class HitVisit(models.Model):
+    """When a visitor's last counted hit on a work was: a hit counts once per visitor and work
+    in HIT_WINDOW (engagement.actions.hit_record). `visitor` is "u<user id>" for a registered
+    reader and a keyed hash of the address for a guest (engagement.visitors)."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="hit_visits")
+    visitor = models.CharField(max_length=64)
+    last_counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "visitor"], name="hit_visit_one_per_visitor")
+        ]
+
+    def __str__(self) -> str:
+        return f"hit on work {self.work_id} at {self.last_counted_at}"

@@ -3,6 +3,7 @@ without keeping the address itself (it cannot be recovered from the hash without
 
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -16,3 +17,22 @@ def visitor_hash(request: HttpRequest, purpose: str) -> str:
     key = hashlib.sha256(f"fanworks-visitor:{settings.SECRET_KEY}".encode()).digest()
     message = f"{purpose}:{client_ip(request)}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+# User agents that announce a crawler, a link previewer or an uptime check: their page views
+# are not readers' hits.
+_BOT_AGENT = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|monitor",
+    re.IGNORECASE,
+)
+
+
+def is_bot(request: HttpRequest) -> bool:
+    return bool(_BOT_AGENT.search(request.META.get("HTTP_USER_AGENT", "")))
+
+
+def hit_visitor(request: HttpRequest) -> str:
+    """Who a hit is from: the registered reader, else the guest's hashed address."""
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    return visitor_hash(request, "hits")

@@ -11,8 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.engagement.actions import hit_record
 from fanworks.engagement.permissions import can_leave_kudos
 from fanworks.engagement.queries import kudos_summary
+from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
 from fanworks.works.forms import (
     CHAPTER_ERROR_FIELDS,
@@ -89,6 +91,9 @@ def _render_work(
     main_class: str,
 ) -> HttpResponse:
     as_creator = is_creator(request.user, work)
+    counts_as_hit = work.posted and not as_creator and not is_bot(request)
+    if counts_as_hit and hit_record(work=work, visitor=hit_visitor(request)):
+        work.hit_count += 1  # the page shows the count with this visit in it
     index = chapters.index(shown[0]) if len(shown) == 1 and shown[0] in chapters else 0
     context: dict[str, Any] = {
         "work": work,
