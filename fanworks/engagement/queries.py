@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -40,12 +41,20 @@ class KudosSummary:
 
 
 def kudos_summary(work: Work) -> KudosSummary:
-    """Who left kudos on `work` (two queries: the newest names, and the counts)."""
+    """Who left kudos on `work`: no query for a work without any (most of them; the page is
+    read far more often than kudos are left), else the newest names and the two counts."""
+    if not work.kudos_count:
+        return KudosSummary(usernames=[], more_users=0, guests=0)
+    kudos = Kudos.objects.filter(work=work)
+    counts = kudos.aggregate(
+        users=Count("pk", filter=Q(user__isnull=False)),
+        guests=Count("pk", filter=Q(user__isnull=True)),
+    )
     names = list(
-        Kudos.objects.filter(work=work, user__isnull=False)
+        kudos.filter(user__isnull=False)
         .order_by("-created_at", "-pk")
         .values_list("user__username", flat=True)[:KUDOS_NAMES_SHOWN]
     )
-    users = Kudos.objects.filter(work=work, user__isnull=False).count()
-    guests = Kudos.objects.filter(work=work, user__isnull=True).count()
-    return KudosSummary(usernames=names, more_users=users - len(names), guests=guests)
+    return KudosSummary(
+        usernames=names, more_users=counts["users"] - len(names), guests=counts["guests"]
+    )

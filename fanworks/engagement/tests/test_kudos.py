@@ -70,6 +70,7 @@ def test_names_and_guests_share_one_sentence_newest_first() -> None:
     for name in ("bob", "cyd"):
         kudos_leave(work=work, user=make_user(name))
     kudos_leave(work=work, user=None, visitor_hash="f" * 64)
+    work.refresh_from_db()
     summary = kudos_summary(work)
     assert summary == KudosSummary(usernames=["cyd", "bob"], more_users=0, guests=1)
     assert summary.sentence() == (
@@ -136,6 +137,12 @@ def test_the_database_refuses_a_second_kudos_and_kudos_from_nobody() -> None:
         Kudos.objects.create(work=work)
     with pytest.raises(IntegrityError), transaction.atomic():
         Kudos.objects.create(work=work, user=make_user(), visitor_hash="b" * 64)
+
+
+def test_a_work_without_kudos_costs_no_kudos_query(django_assert_num_queries) -> None:
+    work = make_work(make_user())
+    with django_assert_num_queries(0):
+        assert kudos_summary(work).total == 0
 
 
 def test_the_button_is_on_every_chapter_page_for_readers() -> None:
