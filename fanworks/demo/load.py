@@ -27,6 +27,7 @@ from django.utils import timezone
 from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
+from fanworks.demo.engagement import WorkEngagement, kudos_time, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
 from fanworks.demo.world import (
     DEMO_EMAIL_DOMAIN,
@@ -36,6 +37,7 @@ from fanworks.demo.world import (
     user_pool_size,
     work_key,
 )
+from fanworks.engagement.models import Kudos
 from fanworks.search.models import SearchOutbox
 from fanworks.tags.actions import closed_tags, index_tag_words
 from fanworks.tags.filters import crossover_work_ids
@@ -412,6 +414,7 @@ _WORK_FIELDS = [
     "sanitizer_version", "language", "restricted", "comment_permission", "expected_chapters",
     "posted", "hidden_by_admin", "first_posted_at", "revised_at", "created_at", "updated_at",
     "word_count", "posted_chapter_count", "version", "creation_key", "title_sort_key",
+    "kudos_count", "hit_count",
 ]  # fmt: skip
 _CHAPTER_FIELDS = [
     "work", "position", "title", "summary", "summary_html", "notes", "notes_html", "endnotes",
@@ -420,13 +423,37 @@ _CHAPTER_FIELDS = [
 ]  # fmt: skip
 
 
+def _kudos_rows(
+    plans: list[WorkPlan],
+    work_ids: dict[Any, int],
+    engagement: dict[Any, WorkEngagement],
+    user_ids: list[int],
+) -> list[list[Any]]:
+    now = timezone.now()
+    rows: list[list[Any]] = []
+    for plan in plans:
+        planned = engagement[plan.key]
+        work_id = work_ids[plan.key]
+        rows.extend(
+            [work_id, user_ids[index], "", kudos_time(plan, n, now)]
+            for n, index in enumerate(planned.kudos_user_indexes)
+        )
+        rows.extend(
+            [work_id, None, visitor, kudos_time(plan, -1 - n, now)]
+            for n, visitor in enumerate(planned.guest_hashes)
+        )
+    return rows
+
+
 def _write_batch(
     plans: list[WorkPlan],
     tags: TagIndex,
     pseuds: dict[int, tuple[int, ...]],
+    user_ids: list[int],
 ) -> int:
     """Insert the planned works with everything that hangs off them; returns chapters made."""
     tags.ensure([spec for plan in plans for spec in plan.tags])
+    engagement = {plan.key: plan_engagement(plan, len(user_ids)) for plan in plans}
     _RowWriter(Work, _WORK_FIELDS).write(
         [
             [
@@ -453,6 +480,8 @@ def _write_batch(
                 1,
                 plan.key,
                 sortable_title(plan.title),
+                engagement[plan.key].kudos,
+                engagement[plan.key].hits,
             ]
             for plan in plans
         ]
@@ -520,6 +549,9 @@ def _write_batch(
     _RowWriter(WorkFilter, ["work", "tag", "inherited"]).write(work_filters)
     Work.objects.filter(pk__in=crossover_work_ids(filters_by_work)).update(is_crossover=True)
     _RowWriter(Chapter, _CHAPTER_FIELDS).write(chapters)
+    _RowWriter(Kudos, ["work", "user", "visitor_hash", "created_at"]).write(
+        _kudos_rows(plans, work_ids, engagement, user_ids)
+    )
     # Like every write path, tell the search index which works changed.
     _RowWriter(SearchOutbox, ["work_id", "created_at"]).write(
         [[work_id, timezone.now()] for work_id in work_ids.values()]
@@ -565,13 +597,21 @@ def run_demo(
     ):
         closed_tags(tag_type=tag_type, names=names)  # seeded by a migration, unless flushed
     tags = TagIndex()
+    user_ids = _user_ids(pseuds, user_count)
 
     say(f"Works: making sure {works:,} demo works exist (seed {seed})…")
     with _relaxed_sync():
-        _make_works(world, works, batch_size, tags, pseuds, joined, result, started, say)
+        _make_works(world, works, batch_size, tags, pseuds, user_ids, joined, result, started, say)
     result.tags_created = tags.created
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _user_ids(pseuds: dict[int, tuple[int, ...]], user_count: int) -> list[int]:
+    """The demo users' ids by their index in the pool (from each one's first pseud)."""
+    first = {index: pseuds[index][0] for index in range(user_count) if pseuds.get(index)}
+    owner = dict(Pseud.objects.filter(pk__in=first.values()).values_list("pk", "user_id"))
+    return [owner[first[index]] for index in range(user_count) if index in first]
 
 
 def _make_works(
@@ -580,6 +620,7 @@ def _make_works(
     batch_size: int,
     tags: TagIndex,
     pseuds: dict[int, tuple[int, ...]],
+    user_ids: list[int],
     joined: dict[int, datetime],
     result: DemoResult,
     started: float,
@@ -598,7 +639,7 @@ def _make_works(
         if todo:
             plans = [plan_work(world, index, joined) for index in todo]
             with transaction.atomic():
-                result.chapters_created += _write_batch(plans, tags, pseuds)
+                result.chapters_created += _write_batch(plans, tags, pseuds, user_ids)
             result.works_created += len(plans)
             result.words_created += sum(plan.word_count for plan in plans)
         done = indexes.stop

@@ -13,6 +13,7 @@ from fanworks.core.sanitize import sanitize_html
 from fanworks.core.testing import make_work
 from fanworks.demo.plan import plan_work
 from fanworks.demo.world import DEMO_EMAIL_DOMAIN, World, work_key
+from fanworks.engagement.models import Kudos
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag, sortable_name, sortable_title
 
@@ -146,7 +147,7 @@ def test_second_run_creates_nothing_new(demo_archive):
     def counts():
         return [
             model.objects.count()
-            for model in (Work, Chapter, User, Pseud, Tag, WorkTag, Creatorship)
+            for model in (Work, Chapter, User, Pseud, Tag, WorkTag, Creatorship, Kudos)
         ]
 
     before = counts()
@@ -278,3 +279,24 @@ def test_demo_works_reach_the_search_outbox():
     assert set(SearchOutbox.objects.values_list("work_id", flat=True)) == set(
         Work.objects.values_list("pk", flat=True)
     )
+
+
+def test_kudos_and_hits_are_long_tailed_and_obey_the_kudos_rules(demo_archive):
+    works = list(Work.objects.all())
+    per_work = Counter(Kudos.objects.values_list("work_id", flat=True))
+    for work in works:
+        assert work.kudos_count == per_work.get(work.pk, 0)
+        if not work.posted:
+            assert work.kudos_count == 0 and work.hit_count == 0
+        else:
+            assert work.hit_count >= work.kudos_count
+    # Never from a creator of the work, never a guest on a restricted work.
+    creators = set(Creatorship.objects.values_list("work_id", "pseud__user_id"))
+    for work_id, user_id in Kudos.objects.filter(user__isnull=False).values_list(
+        "work_id", "user_id"
+    ):
+        assert (work_id, user_id) not in creators
+    assert not Kudos.objects.filter(user__isnull=True, work__restricted=True).exists()
+    counts = sorted(per_work.values())
+    assert counts and Kudos.objects.filter(user__isnull=True).exists()
+    assert counts[-1] >= 3 * counts[len(counts) // 2]  # a few popular works, many quiet ones

@@ -1,0 +1,56 @@
+"""What readers left on the demo's works: kudos from demo users and guests, and hits, with the
+long tail of a real archive (most works a handful of kudos, a few thousands).
+
+Decided per work from its creation key alone, so a demo run makes the same kudos whatever the
+batch, and a run that skips existing works skips their kudos too.
+"""
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from fanworks.demo.plan import DEMO_CREATOR, WorkPlan
+
+# Popularity: a Pareto tail, capped so a demo work stays readable.
+KUDOS_SHAPE = 1.15
+KUDOS_SCALE = 6.0
+MAX_KUDOS = 600
+GUEST_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class WorkEngagement:
+    kudos_user_indexes: list[int]  # demo users (indexes into the user pool) who left kudos
+    guest_hashes: list[str]  # one made-up visitor hash per guest kudos
+    hits: int
+
+    @property
+    def kudos(self) -> int:
+        return len(self.kudos_user_indexes) + len(self.guest_hashes)
+
+
+def plan_engagement(plan: WorkPlan, user_count: int) -> WorkEngagement:
+    """Kudos and hits for one planned work (none for drafts; no guest kudos on restricted works,
+    and never kudos from one of the work's own creators)."""
+    if not plan.posted or user_count <= 0:
+        return WorkEngagement([], [], 0)
+    rng = random.Random(f"engagement-{plan.key}")
+    total = min(int((rng.paretovariate(KUDOS_SHAPE) - 1) * KUDOS_SCALE), MAX_KUDOS)
+    guests = 0 if plan.restricted else sum(rng.random() < GUEST_SHARE for _ in range(total))
+    creators = {index for index, _ in plan.creators if index != DEMO_CREATOR}
+    candidates = [n for n in range(user_count) if n not in creators]
+    users = rng.sample(candidates, min(total - guests, len(candidates)))
+    hashes = [
+        hashlib.sha256(f"demo-guest:{plan.key}:{n}".encode()).hexdigest() for n in range(guests)
+    ]
+    kudos = len(users) + guests
+    hits = kudos * rng.randint(8, 30) + rng.randint(0, 40)
+    return WorkEngagement(sorted(users), hashes, hits)
+
+
+def kudos_time(plan: WorkPlan, engagement_index: int, now: datetime) -> datetime:
+    """When a demo kudos was left: some time between the work's posting and now."""
+    start = plan.first_posted_at or now
+    rng = random.Random(f"kudos-time-{plan.key}-{engagement_index}")
+    return start + (now - start) * rng.random()
