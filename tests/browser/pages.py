@@ -116,6 +116,18 @@ class WorkPage(BasePage):
     def entire_work(self) -> None:
         self.page.get_by_role("link", name="Entire Work").click()
 
+    def leave_kudos(self) -> None:
+        self.page.get_by_role("button", name="Kudos ♥").click()
+
+    @property
+    def kudos_message(self) -> Locator:
+        return self.page.locator("#kudos_message")
+
+    @property
+    def kudos(self) -> Locator:
+        """The line naming who left kudos."""
+        return self.page.locator("#kudos")
+
 
 class NewWorkPage(BasePage):
     def open(self) -> "NewWorkPage":
