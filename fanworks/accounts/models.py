@@ -16,6 +16,8 @@ class User(AbstractUser):
         error_messages={"unique": "That username is already taken."},
     )
     email = models.EmailField(max_length=254)
+    # Preferences. Reading history is kept unless the reader turns it off.
+    history_enabled = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import HitVisit, Kudos
+from fanworks.engagement.models import HitVisit, Kudos, Reading
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.models import Work
 
@@ -72,3 +72,67 @@ def hit_record(*, work: Work, visitor: str, now: datetime | None = None) -> bool
         Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
         record_work_changes([work.pk])
     return True
+
+
+# Visits within this long of the last one are the same visit (reloads, chapter to chapter), so
+# reading a work costs a write at most this often.
+READING_VISIT_GAP = timedelta(minutes=30)
+
+
+def reading_record(*, user: User, work: Work, now: datetime | None = None) -> None:
+    """Note a visit of `user` to `work` in their history (nothing when their history is off)."""
+    if not user.history_enabled:
+        return
+    now = now or timezone.now()
+    last = (
+        Reading.objects.filter(user=user, work=work)
+        .values_list("last_viewed_at", flat=True)
+        .first()
+    )
+    if last is not None and now - last < READING_VISIT_GAP:
+        return
+    updated = Reading.objects.filter(user=user, work=work).update(
+        last_viewed_at=now, view_count=F("view_count") + 1
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            Reading.objects.create(
+                user=user, work=work, first_viewed_at=now, last_viewed_at=now, view_count=1
+            )
+    except IntegrityError:
+        pass  # the same reader's other request made it a moment ago
+
+
+def reading_mark(*, user: User, work: Work, for_later: bool) -> Reading:
+    """Mark `work` to read later (AO3's "Mark for Later"), or as read."""
+    reading, _ = Reading.objects.get_or_create(user=user, work=work)
+    if reading.marked_for_later != for_later:
+        reading.marked_for_later = for_later
+        reading.save(update_fields=["marked_for_later"])
+    return reading
+
+
+def reading_delete(*, user: User, work_id: int) -> int:
+    """Remove one work from `user`'s history. Returns the rows removed (0 or 1)."""
+    deleted, _ = Reading.objects.filter(user=user, work_id=work_id).delete()
+    return deleted
+
+
+def history_clear(*, user: User) -> int:
+    """Forget `user`'s visits; works marked for later stay marked. Returns the visits removed."""
+    cleared, _ = Reading.objects.filter(user=user, marked_for_later=False).delete()
+    Reading.objects.filter(user=user).update(
+        first_viewed_at=None, last_viewed_at=None, view_count=0
+    )
+    return cleared
+
+
+def history_set_enabled(*, user: User, enabled: bool) -> User:
+    """Turn `user`'s reading history on or off; turning it off also clears it."""
+    user.history_enabled = enabled
+    user.save(update_fields=["history_enabled"])
+    if not enabled:
+        history_clear(user=user)
+    return user

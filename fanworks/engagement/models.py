@@ -62,3 +62,24 @@ class HitVisit(models.Model):
 
     def __str__(self) -> str:
         return f"hit on work {self.work_id} at {self.last_counted_at}"
+
+
+class Reading(models.Model):
+    """A registered reader's visits to a work (their reading history), and whether they marked
+    it to read later. Kept only while the reader's history is on, except the mark."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="readings")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="readings")
+    first_viewed_at = models.DateTimeField(null=True, blank=True)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    marked_for_later = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "work"], name="reading_one_per_work")
+        ]
+        indexes = [models.Index(fields=["user", "-last_viewed_at"], name="reading_user_latest")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} read work {self.work_id} {self.view_count} times"

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from fanworks.engagement.models import Kudos
+from fanworks.accounts.models import User
+from fanworks.engagement.models import Kudos, Reading
 from fanworks.works.models import Work
+from fanworks.works.queries import Viewer, visible_works, with_listing_data
 
 # Names listed under a work; the rest are counted ("and 12 more users").
 KUDOS_NAMES_SHOWN = 50
@@ -58,3 +60,30 @@ def kudos_summary(work: Work) -> KudosSummary:
     return KudosSummary(
         usernames=names, more_users=counts["users"] - len(names), guests=counts["guests"]
     )
+
+
+def history_works(viewer: Viewer, owner: User, *, for_later: bool) -> QuerySet[Work]:
+    """The works in `owner`'s history (or marked for later), most recently visited first, that
+    `viewer` (the owner) may still see: a work hidden or made a draft since drops out, and
+    comes back if it returns. Each work carries `reading_last_viewed`, `reading_views` and
+    `reading_for_later`."""
+    readings = Reading.objects.filter(user=owner)
+    if for_later:
+        readings = readings.filter(marked_for_later=True)
+    else:
+        readings = readings.filter(last_viewed_at__isnull=False)
+    mine = Reading.objects.filter(user=owner, work=OuterRef("pk"))
+    return with_listing_data(
+        visible_works(viewer)
+        .filter(pk__in=readings.values("work_id"))
+        .annotate(
+            reading_last_viewed=Subquery(mine.values("last_viewed_at")[:1]),
+            reading_views=Subquery(mine.values("view_count")[:1]),
+            reading_for_later=Subquery(mine.values("marked_for_later")[:1]),
+        )
+        .order_by(F("reading_last_viewed").desc(nulls_last=True), "-pk")
+    )
+
+
+def is_marked_for_later(user: User, work: Work) -> bool:
+    return Reading.objects.filter(user=user, work=work, marked_for_later=True).exists()

@@ -1,11 +1,31 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
-from fanworks.engagement.actions import kudos_leave
+from fanworks.accounts.permissions import check_manage_account
+from fanworks.accounts.queries import user_by_name
+from fanworks.core.pagination import paginate, requested_page
+from fanworks.engagement.actions import (
+    history_clear,
+    history_set_enabled,
+    kudos_leave,
+    reading_delete,
+    reading_mark,
+)
 from fanworks.engagement.permissions import kudos_refusal
+from fanworks.engagement.queries import history_works
 from fanworks.engagement.visitors import visitor_hash
 from fanworks.works.queries import work_for_viewer
 
@@ -37,12 +57,89 @@ def kudos_create(request: HttpRequest, work_id: int) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-def _back_to_work(request: HttpRequest, work_id: int) -> str:
+def _back_to_work(request: HttpRequest, work_id: int, anchor: str = "kudos") -> str:
     """The work page or chapter the form was on (never another site or another work)."""
-    wanted = request.POST.get("return_to", "")
+    wanted = request.POST.get("return_to", "").split("#")[0]
     prefix = f"/works/{work_id}"
     if url_has_allowed_host_and_scheme(wanted, allowed_hosts=None) and (
         wanted == prefix or wanted.startswith((prefix + "/", prefix + "?"))
     ):
-        return f"{wanted}#kudos"
-    return f"{prefix}#kudos"
+        return f"{wanted}#{anchor}"
+    return f"{prefix}#{anchor}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading history and "Marked for Later"
+
+
+def _login_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect("/users/login?" + urlencode({"return_to": request.get_full_path()}))
+
+
+def _history_owner(request: HttpRequest, username: str) -> User | HttpResponse:
+    """The account whose history this is, when the viewer owns it (history is private)."""
+    owner = user_by_name(username)
+    if owner is None:
+        raise Http404("No such user")
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    check_manage_account(request.user, owner)
+    return owner
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def history(request: HttpRequest, username: str) -> HttpResponse:
+    owner = _history_owner(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    for_later = request.GET.get("show") == "to-read"
+    works = history_works(request.user, owner, for_later=for_later)
+    context = {
+        "profile_user": owner,
+        "is_owner": True,
+        "for_later": for_later,
+        "page": paginate(works, requested_page(request)),
+    }
+    return render(request, "engagement/history.html", context)
+
+
+@require_POST
+def history_change(request: HttpRequest, username: str) -> HttpResponse:
+    """Clear the history, turn it on or off, or take one work out of it."""
+    owner = _history_owner(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    change = request.POST.get("change", "")
+    work_id = request.POST.get("work_id", "")
+    if change == "clear":
+        history_clear(user=owner)
+        messages.success(request, "Your history is now cleared.")
+    elif change in ("off", "on"):
+        history_set_enabled(user=owner, enabled=change == "on")
+        if change == "on":
+            messages.success(request, "Your reading history is on.")
+        else:
+            messages.success(request, "Your reading history is off and was cleared.")
+    elif change == "delete" and work_id.isdigit() and len(work_id) < 19:
+        if reading_delete(user=owner, work_id=int(work_id)):
+            messages.success(request, "The work was removed from your history.")
+    else:
+        return HttpResponseBadRequest("Unknown change to the history.")
+    return HttpResponseRedirect(f"/users/{owner.username}/readings")
+
+
+@require_POST
+def reading_mark_view(request: HttpRequest, work_id: int, for_later: bool) -> HttpResponse:
+    """AO3's "Mark for Later" and "Mark as Read" buttons on a work."""
+    if not isinstance(request.user, User):
+        return _login_redirect(request)
+    work = work_for_viewer(request.user, work_id)
+    if work is None or not work.posted:
+        raise Http404("No such work")
+    reading_mark(user=request.user, work=work, for_later=for_later)
+    if for_later:
+        messages.success(request, "This work was added to your Marked for Later list.")
+    else:
+        messages.success(request, "This work was marked as read.")
+    return HttpResponseRedirect(_back_to_work(request, work.pk, anchor="main"))

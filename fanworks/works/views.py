@@ -10,10 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fanworks.accounts.models import User
 from fanworks.core.pagination import paginate, requested_page
-from fanworks.engagement.actions import hit_record
+from fanworks.engagement.actions import hit_record, reading_record
 from fanworks.engagement.permissions import can_leave_kudos
-from fanworks.engagement.queries import kudos_summary
+from fanworks.engagement.queries import is_marked_for_later, kudos_summary
 from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
 from fanworks.works.forms import (
@@ -94,6 +95,9 @@ def _render_work(
     counts_as_hit = work.posted and not as_creator and not is_bot(request)
     if counts_as_hit and hit_record(work=work, visitor=hit_visitor(request)):
         work.hit_count += 1  # the page shows the count with this visit in it
+    reader = request.user if isinstance(request.user, User) and not as_creator else None
+    if reader is not None and work.posted:
+        reading_record(user=reader, work=work)
     index = chapters.index(shown[0]) if len(shown) == 1 and shown[0] in chapters else 0
     context: dict[str, Any] = {
         "work": work,
@@ -112,6 +116,10 @@ def _render_work(
         "tag_names": queries.tag_names_by_type(work),
         "kudos": kudos_summary(work) if work.posted else None,
         "kudos_allowed": work.posted and can_leave_kudos(request.user, work),
+        "can_mark": reader is not None and work.posted,
+        "marked_for_later": reader is not None
+        and work.posted
+        and is_marked_for_later(reader, work),
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 
