@@ -8,7 +8,7 @@ batch, and a run that skips existing works skips their kudos too.
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan
 
@@ -54,3 +54,24 @@ def kudos_time(plan: WorkPlan, engagement_index: int, now: datetime) -> datetime
     start = plan.first_posted_at or now
     rng = random.Random(f"kudos-time-{plan.key}-{engagement_index}")
     return start + (now - start) * rng.random()
+
+
+# The share of a demo work's hits that fell in the last RECENT_DAYS days (the creator's chart).
+RECENT_SHARE = 0.2
+RECENT_DAYS = 30
+
+
+def recent_hit_days(plan: WorkPlan, hits: int, now: datetime) -> list[tuple[date, int]]:
+    """Hits per day over the last RECENT_DAYS days (only days since the work was posted), a
+    part of its total, for the statistics chart."""
+    if not hits or plan.first_posted_at is None:
+        return []
+    today = now.astimezone(UTC).date()
+    first = max(plan.first_posted_at.astimezone(UTC).date(), today - timedelta(RECENT_DAYS - 1))
+    days = [first + timedelta(n) for n in range((today - first).days + 1)]
+    rng = random.Random(f"hit-days-{plan.key}")
+    counts: dict[date, int] = {}
+    for _ in range(int(hits * RECENT_SHARE)):
+        day = rng.choice(days)
+        counts[day] = counts.get(day, 0) + 1
+    return sorted(counts.items())

@@ -27,7 +27,12 @@ from django.utils import timezone
 from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
-from fanworks.demo.engagement import WorkEngagement, kudos_time, plan_engagement
+from fanworks.demo.engagement import (
+    WorkEngagement,
+    kudos_time,
+    plan_engagement,
+    recent_hit_days,
+)
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
 from fanworks.demo.world import (
     DEMO_EMAIL_DOMAIN,
@@ -37,7 +42,7 @@ from fanworks.demo.world import (
     user_pool_size,
     work_key,
 )
-from fanworks.engagement.models import Kudos
+from fanworks.engagement.models import HitDay, Kudos
 from fanworks.search.models import SearchOutbox
 from fanworks.tags.actions import closed_tags, index_tag_words
 from fanworks.tags.filters import crossover_work_ids
@@ -551,6 +556,14 @@ def _write_batch(
     _RowWriter(Chapter, _CHAPTER_FIELDS).write(chapters)
     _RowWriter(Kudos, ["work", "user", "visitor_hash", "created_at"]).write(
         _kudos_rows(plans, work_ids, engagement, user_ids)
+    )
+    now = timezone.now()
+    _RowWriter(HitDay, ["work", "day", "hits"]).write(
+        [
+            [work_ids[plan.key], day, hits]
+            for plan in plans
+            for day, hits in recent_hit_days(plan, engagement[plan.key].hits, now)
+        ]
     )
     # Like every write path, tell the search index which works changed.
     _RowWriter(SearchOutbox, ["work_id", "created_at"]).write(

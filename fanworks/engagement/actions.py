@@ -1,13 +1,13 @@
 """Every write of the engagement app."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import HitVisit, Kudos, Reading
+from fanworks.engagement.models import HitDay, HitVisit, Kudos, Reading
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.models import Work
 
@@ -70,8 +70,21 @@ def hit_record(*, work: Work, visitor: str, now: datetime | None = None) -> bool
             if not moved:
                 return False
         Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
+        _count_hit_day(work, now)
         record_work_changes([work.pk])
     return True
+
+
+def _count_hit_day(work: Work, now: datetime) -> None:
+    """One more hit in the work's row for today (UTC); the first hit of the day makes the row."""
+    day = now.astimezone(UTC).date()
+    if HitDay.objects.filter(work=work, day=day).update(hits=F("hits") + 1):
+        return
+    try:
+        with transaction.atomic():
+            HitDay.objects.create(work=work, day=day, hits=1)
+    except IntegrityError:  # another request made today's row a moment ago
+        HitDay.objects.filter(work=work, day=day).update(hits=F("hits") + 1)
 
 
 # Visits within this long of the last one are the same visit (reloads, chapter to chapter), so

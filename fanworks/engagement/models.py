@@ -83,3 +83,17 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} read work {self.work_id} {self.view_count} times"
+
+
+class HitDay(models.Model):
+    """Counted hits on a work per day (UTC), for the creator's chart of hits over time."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="hit_days")
+    day = models.DateField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work", "day"], name="hit_day_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.hits} hits on work {self.work_id} on {self.day}"

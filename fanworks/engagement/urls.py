@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("users/<str:username>/readings", views.history, name="history"),
     path("users/<str:username>/readings/change", views.history_change, name="history-change"),
+    path("users/<str:username>/stats", views.stats, name="stats"),
 ]

@@ -1,3 +1,4 @@
+from datetime import UTC
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +28,7 @@ from fanworks.engagement.actions import (
 )
 from fanworks.engagement.permissions import kudos_refusal
 from fanworks.engagement.queries import history_works
+from fanworks.engagement.stats import COLUMNS, SORTS, daily_hits, hits_chart, work_stats
 from fanworks.engagement.visitors import visitor_hash
 from fanworks.works.queries import work_for_viewer
 
@@ -77,7 +80,7 @@ def _login_redirect(request: HttpRequest) -> HttpResponseRedirect:
 
 
 def _history_owner(request: HttpRequest, username: str) -> User | HttpResponse:
-    """The account whose history this is, when the viewer owns it (history is private)."""
+    """The account at `username` when the viewer owns it: history and statistics are private."""
     owner = user_by_name(username)
     if owner is None:
         raise Http404("No such user")
@@ -143,3 +146,32 @@ def reading_mark_view(request: HttpRequest, work_id: int, for_later: bool) -> Ht
     else:
         messages.success(request, "This work was marked as read.")
     return HttpResponseRedirect(_back_to_work(request, work.pk, anchor="main"))
+
+
+# ---------------------------------------------------------------------------------------------
+# A creator's statistics
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def stats(request: HttpRequest, username: str) -> HttpResponse:
+    owner = _history_owner(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    sort = request.GET.get("sort", "date")
+    if sort not in SORTS:
+        sort = "date"
+    works, totals = work_stats(owner, sort)
+    points = daily_hits(owner, timezone.now().astimezone(UTC).date())
+    context = {
+        "profile_user": owner,
+        "is_owner": True,
+        "works": works,
+        "totals": totals,
+        "columns": list(COLUMNS.items()),
+        "sort": sort,
+        "chart": hits_chart(points),
+        "chart_days": len(points),
+        "chart_total": sum(hits for _, hits in points),
+    }
+    return render(request, "engagement/stats.html", context)

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Sum
 
 from fanworks.accounts.models import Pseud, User
 from fanworks.analysis.text.wordcount import count_words_in_html
@@ -13,7 +14,7 @@ from fanworks.core.sanitize import sanitize_html
 from fanworks.core.testing import make_work
 from fanworks.demo.plan import plan_work
 from fanworks.demo.world import DEMO_EMAIL_DOMAIN, World, work_key
-from fanworks.engagement.models import Kudos
+from fanworks.engagement.models import HitDay, Kudos
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag, sortable_name, sortable_title
 
@@ -290,6 +291,8 @@ def test_kudos_and_hits_are_long_tailed_and_obey_the_kudos_rules(demo_archive):
             assert work.kudos_count == 0 and work.hit_count == 0
         else:
             assert work.hit_count >= work.kudos_count
+            recent = HitDay.objects.filter(work=work).aggregate(total=Sum("hits"))["total"]
+            assert (recent or 0) <= work.hit_count
     # Never from a creator of the work, never a guest on a restricted work.
     creators = set(Creatorship.objects.values_list("work_id", "pseud__user_id"))
     for work_id, user_id in Kudos.objects.filter(user__isnull=False).values_list(
@@ -300,3 +303,4 @@ def test_kudos_and_hits_are_long_tailed_and_obey_the_kudos_rules(demo_archive):
     counts = sorted(per_work.values())
     assert counts and Kudos.objects.filter(user__isnull=True).exists()
     assert counts[-1] >= 3 * counts[len(counts) // 2]  # a few popular works, many quiet ones
+    assert HitDay.objects.exists()  # the creators' charts have something to show
