@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from fanworks.accounts import queries, throttles
-from fanworks.accounts.models import Pseud, User
+from fanworks.accounts.models import MAX_BLOCKS, Block, Pseud, User
 from fanworks.core import ratelimit
 
 # Paths under /users/ that are not people, plus names that would mislead readers.
@@ -273,3 +273,30 @@ def _pseud_renamed(pseud: Pseud) -> None:
     if work_ids:
         work_sort_keys_refresh(work_ids=work_ids)
         record_work_changes(work_ids)
+
+
+def block_user(*, blocker: User, blocked: User) -> Block:
+    """Block `blocked` for `blocker` (again is harmless). Raises ValidationError for oneself or
+    past MAX_BLOCKS."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError("You can't block yourself.")
+    with transaction.atomic():
+        existing = Block.objects.filter(blocker=blocker, blocked=blocked).first()
+        if existing is not None:
+            return existing
+        if Block.objects.filter(blocker=blocker).count() >= MAX_BLOCKS:
+            raise ValidationError(
+                f"You have blocked {MAX_BLOCKS:,} users, the most allowed. "
+                "Unblock someone to block another."
+            )
+        try:
+            with transaction.atomic():
+                return Block.objects.create(blocker=blocker, blocked=blocked)
+        except IntegrityError:  # the same block from another request a moment ago
+            return Block.objects.get(blocker=blocker, blocked=blocked)
+
+
+def unblock_user(*, blocker: User, blocked: User) -> bool:
+    """Lift a block. Returns False when there was none."""
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)

@@ -64,3 +64,26 @@ class Pseud(models.Model):
         if self.name == self.user.username:
             return self.name
         return f"{self.name} ({self.user.username})"
+
+
+# How many users one account may block (AO3's limit, and ours).
+MAX_BLOCKS = 2_000
+
+
+class Block(models.Model):
+    """`blocker` refuses `blocked`'s kudos (and, as they arrive, comments, replies and gifts)."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_oneself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from fanworks.accounts import throttles
-from fanworks.accounts.models import Pseud, User
+from fanworks.accounts.models import Block, Pseud, User
 from fanworks.core import ratelimit
 
 
@@ -49,3 +49,19 @@ def login_retry_after(*, ip: str | None, account_key: str) -> int | None:
     waits.append(ratelimit.retry_after(throttles.login_account_limit(account_key)))
     known = [wait for wait in waits if wait is not None]
     return max(known) if known else None
+
+
+def blocked_users(blocker: User) -> QuerySet[Block]:
+    """Whom `blocker` blocks, most recent first."""
+    return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
+
+
+def blocks(blocker: User, blocked: User) -> bool:
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def blocked_by_a_creator(viewer: User, work_id: int) -> bool:
+    """True when a creator of the work blocks `viewer` (their kudos and comments are refused)."""
+    return Block.objects.filter(
+        blocked=viewer, blocker__pseuds__creatorships__work_id=work_id
+    ).exists()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.accounts import views
+from fanworks.accounts import views, views_blocks
 
 # Full paths, AO3's spellings, no trailing slashes (APPEND_SLASH is off). Fixed paths under
 # /users/ come before /users/<username>; actions.RESERVED_USERNAMES keeps them from clashing.
@@ -28,6 +28,7 @@ urlpatterns = [
     path("users/<str:username>", views.profile, name="user_profile"),
     path("users/<str:username>/profile", views.about, name="user_about"),
     path("users/<str:username>/works", views.user_works, name="user_works"),
+    path("users/<str:username>/blocked", views_blocks.blocked, name="user_blocked"),
     path("users/<str:username>/drafts", views.drafts, name="user_drafts"),
     path("users/<str:username>/change_email", views.change_email, name="change_email"),
     path("users/<str:username>/change_password", views.change_password, name="change_password"),

@@ -281,6 +281,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "pseuds": list(queries.pseuds_of_user(user)),
         "page": page,
         "is_owner": permissions.can_manage_account(request.user, user),
+        "blocking": isinstance(request.user, User)
+        and request.user.pk != user.pk
+        and queries.blocks(request.user, user),
     }
     return render(request, "accounts/profile.html", context)
 

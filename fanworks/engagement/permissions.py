@@ -1,6 +1,8 @@
 """Who may leave kudos. The work has already been loaded through the visibility query, so a
 reader who may not see it never gets here (404)."""
 
+from fanworks.accounts.models import User
+from fanworks.accounts.queries import blocked_by_a_creator
 from fanworks.works.models import Work
 from fanworks.works.permissions import is_creator
 from fanworks.works.queries import Viewer
@@ -14,6 +16,8 @@ def kudos_refusal(viewer: Viewer, work: Work) -> str | None:
         return "Please log in to leave kudos on this work."
     if is_creator(viewer, work):
         return "You can't leave kudos on your own work."
+    if isinstance(viewer, User) and blocked_by_a_creator(viewer, work.pk):
+        return "Sorry, you have been blocked by one or more of this work's creators."
     return None
 
 
