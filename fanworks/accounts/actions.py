@@ -1,5 +1,7 @@
 """Every write to accounts and pseuds."""
 
+from typing import Any
+
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -8,7 +10,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from fanworks.accounts import queries, throttles
-from fanworks.accounts.models import MAX_BLOCKS, Block, Pseud, User
+from fanworks.accounts.models import MAX_BLOCKS, MAX_MUTES, Block, Mute, Pseud, User
 from fanworks.core import ratelimit
 
 # Paths under /users/ that are not people, plus names that would mislead readers.
@@ -275,28 +277,51 @@ def _pseud_renamed(pseud: Pseud) -> None:
         record_work_changes(work_ids)
 
 
-def block_user(*, blocker: User, blocked: User) -> Block:
-    """Block `blocked` for `blocker` (again is harmless). Raises ValidationError for oneself or
-    past MAX_BLOCKS."""
-    if blocker.pk == blocked.pk:
-        raise ValidationError("You can't block yourself.")
+def _relate(
+    model: type[Block] | type[Mute], owner: User, other: User, limit: int, verb: str
+) -> Any:
+    """Add `owner` → `other` to `model` (Block or Mute) unless it is there; refuses oneself and
+    more than `limit` of them. The unique constraint settles two requests at once."""
+    if owner.pk == other.pk:
+        raise ValidationError(f"You can't {verb} yourself.")
+    owner_field, other_field = [f.name for f in model._meta.fields if f.is_relation][:2]
+    pair = {owner_field: owner, other_field: other}
     with transaction.atomic():
-        existing = Block.objects.filter(blocker=blocker, blocked=blocked).first()
+        existing = model.objects.filter(**pair).first()
         if existing is not None:
             return existing
-        if Block.objects.filter(blocker=blocker).count() >= MAX_BLOCKS:
+        if model.objects.filter(**{owner_field: owner}).count() >= limit:
             raise ValidationError(
-                f"You have blocked {MAX_BLOCKS:,} users, the most allowed. "
-                "Unblock someone to block another."
+                f"You have {verb}ed {limit:,} users, the most allowed. "
+                f"Un{verb} someone to {verb} another."
             )
         try:
             with transaction.atomic():
-                return Block.objects.create(blocker=blocker, blocked=blocked)
-        except IntegrityError:  # the same block from another request a moment ago
-            return Block.objects.get(blocker=blocker, blocked=blocked)
+                return model.objects.create(**pair)
+        except IntegrityError:  # the same request from another tab a moment ago
+            return model.objects.get(**pair)
+
+
+def block_user(*, blocker: User, blocked: User) -> Block:
+    """Block `blocked` for `blocker` (again is harmless). Raises ValidationError for oneself or
+    past MAX_BLOCKS."""
+    block: Block = _relate(Block, blocker, blocked, MAX_BLOCKS, "block")
+    return block
 
 
 def unblock_user(*, blocker: User, blocked: User) -> bool:
     """Lift a block. Returns False when there was none."""
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)
+
+
+def mute_user(*, muter: User, muted: User) -> Mute:
+    """Mute `muted` for `muter` (again is harmless). Raises ValidationError for oneself or past
+    MAX_MUTES."""
+    mute: Mute = _relate(Mute, muter, muted, MAX_MUTES, "mute")
+    return mute
+
+
+def unmute_user(*, muter: User, muted: User) -> bool:
+    deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
     return bool(deleted)

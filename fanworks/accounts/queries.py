@@ -1,10 +1,12 @@
 """Every read of accounts and pseuds."""
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
 from fanworks.accounts import throttles
-from fanworks.accounts.models import Block, Pseud, User
+from fanworks.accounts.models import Block, Mute, Pseud, User
 from fanworks.core import ratelimit
 
 
@@ -56,12 +58,42 @@ def blocked_users(blocker: User) -> QuerySet[Block]:
     return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
 
 
-def blocks(blocker: User, blocked: User) -> bool:
-    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
-
-
 def blocked_by_a_creator(viewer: User, work_id: int) -> bool:
     """True when a creator of the work blocks `viewer` (their kudos and comments are refused)."""
     return Block.objects.filter(
         blocked=viewer, blocker__pseuds__creatorships__work_id=work_id
     ).exists()
+
+
+def muted_users(muter: User) -> QuerySet[Mute]:
+    return Mute.objects.filter(muter=muter).select_related("muted").order_by("-created_at")
+
+
+def muted_user_ids(viewer: Any) -> QuerySet[Mute, int]:
+    """The ids of the users `viewer` mutes, as a subquery (empty for guests)."""
+    return Mute.objects.filter(muter_id=viewer.pk if viewer.is_authenticated else None).values_list(
+        "muted_id", flat=True
+    )
+
+
+def muted_pseud_ids(viewer: Any) -> list[int]:
+    """Every pseud of the users `viewer` mutes (one query; none for guests)."""
+    if not viewer.is_authenticated:
+        return []
+    return list(
+        Pseud.objects.filter(user_id__in=muted_user_ids(viewer)).values_list("pk", flat=True)
+    )
+
+
+def blocks_and_mutes(viewer: User, user: User) -> tuple[bool, bool]:
+    """Whether `viewer` blocks and whether they mute `user`, in one query (profile buttons)."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
+            muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
+        )
+        .values_list("blocking", "muting")
+        .first()
+    )
+    return (bool(row[0]), bool(row[1])) if row else (False, False)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("users/<str:username>/profile", views.about, name="user_about"),
     path("users/<str:username>/works", views.user_works, name="user_works"),
     path("users/<str:username>/blocked", views_blocks.blocked, name="user_blocked"),
+    path("users/<str:username>/muted", views_blocks.muted, name="user_muted"),
     path("users/<str:username>/drafts", views.drafts, name="user_drafts"),
     path("users/<str:username>/change_email", views.change_email, name="change_email"),
     path("users/<str:username>/change_password", views.change_password, name="change_password"),

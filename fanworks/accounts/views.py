@@ -281,10 +281,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "pseuds": list(queries.pseuds_of_user(user)),
         "page": page,
         "is_owner": permissions.can_manage_account(request.user, user),
-        "blocking": isinstance(request.user, User)
-        and request.user.pk != user.pk
-        and queries.blocks(request.user, user),
     }
+    if isinstance(request.user, User) and request.user.pk != user.pk:
+        context["blocking"], context["muting"] = queries.blocks_and_mutes(request.user, user)
     return render(request, "accounts/profile.html", context)
 
 

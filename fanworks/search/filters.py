@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
+from fanworks.accounts.queries import muted_pseud_ids
 from fanworks.search.documents import FACET_TYPES
 from fanworks.search.forms import (
     MAX_FILTER_TAGS,
@@ -238,6 +239,7 @@ def run_filters(
         base_tag_id=base_tag_id,
         default_sort=default_sort,
     )
+    filters.search.exclude_pseud_ids = muted_pseud_ids(request.user)
     result, result_page = search_page(request.user, filters.search)
     return filters, result, result_page
 

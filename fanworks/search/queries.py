@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 
+from fanworks.accounts.queries import muted_pseud_ids
 from fanworks.core.pagination import Page
 from fanworks.search.forms import MAX_PAGE
 from fanworks.search.query import Backend, SearchResult, SqlBackend, WorkSearch
@@ -84,6 +85,7 @@ def indexed_listing_page(viewer: Any, tag_id: int | None, number: int) -> Page |
         include_filter_ids=[] if tag_id is None else [tag_id],
         page=number,
         viewer_is_registered=bool(viewer.is_authenticated),
+        exclude_pseud_ids=muted_pseud_ids(viewer),
     )
     result = backend.search(search, facets=False)
     page = result_page(viewer, search, result, max_pages=None)

@@ -68,6 +68,8 @@ class WorkSearch:
     page: int = 1
     per_page: int = PER_PAGE
     viewer_is_registered: bool = False
+    # Works credited to any of these pseuds (those of the users the viewer mutes) are left out.
+    exclude_pseud_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -290,6 +292,12 @@ class SqlBackend:
         if request.exclude_filter_ids:
             works = works.exclude(
                 pk__in=WorkFilter.objects.filter(tag_id__in=request.exclude_filter_ids).values(
+                    "work_id"
+                )
+            )
+        if request.exclude_pseud_ids:
+            works = works.exclude(
+                pk__in=Creatorship.objects.filter(pseud_id__in=request.exclude_pseud_ids).values(
                     "work_id"
                 )
             )

@@ -461,6 +461,10 @@ class TantivyBackend:
             clauses.append((Occur.Must, Q.term_query(s, "filter_ids", tag_id)))
         for tag_id in request.exclude_filter_ids:
             clauses.append((Occur.MustNot, Q.term_query(s, "filter_ids", tag_id)))
+        if request.exclude_pseud_ids:
+            clauses.append(
+                (Occur.MustNot, Q.term_set_query(s, "pseud_ids", list(request.exclude_pseud_ids)))
+            )
         for r in request.ranges:
             lo, hi = integer_bounds(r)
             name = {"updated": "revised_at", "posted": "posted_at"}.get(r.field, r.field)

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
 
 from fanworks.accounts.models import Pseud, User
+from fanworks.accounts.queries import muted_user_ids
 from fanworks.tags.models import Tag, tag_url_name
 from fanworks.tags.queries import work_ids_filtered_by
 from fanworks.works.models import Chapter, Creatorship, Work, WorkTag
@@ -24,17 +25,24 @@ def _is_registered(viewer: Viewer) -> bool:
     return bool(viewer.is_authenticated)
 
 
-def visible_works(viewer: Viewer, *, include_own_drafts: bool = False) -> QuerySet[Work]:
+def visible_works(
+    viewer: Viewer, *, include_own_drafts: bool = False, hide_muted: bool = True
+) -> QuerySet[Work]:
     """The works `viewer` may see.
 
     Posted works not hidden by an admin; restricted works only for registered users; with
     `include_own_drafts`, also the viewer's own unposted works (never other people's).
-    Listings leave drafts out even for their creator; the work page lets them in.
+    Listings leave drafts out even for their creator; the work page lets them in. Works by
+    users the viewer mutes are left out unless `hide_muted` is off (the work page: a link
+    someone followed on purpose still opens).
     """
     works = Work.objects.all()
     public = Q(posted=True, hidden_by_admin=False)
     if not _is_registered(viewer):
         return works.filter(public, restricted=False)
+    if hide_muted:
+        by_muted = Creatorship.objects.filter(pseud__user_id__in=muted_user_ids(viewer))
+        works = works.exclude(pk__in=by_muted.values("work_id"))
     if include_own_drafts:
         own = Q(creatorships__pseud__user=viewer)
         # Creators see their own work even when an admin hid it, so they know what happened.
@@ -271,7 +279,7 @@ def works_tagged(viewer: Viewer, tag: Tag) -> QuerySet[Work]:
 def work_for_viewer(viewer: Viewer, work_id: int) -> Work | None:
     """The work with its creators and tags, or None when it is missing or not for `viewer`."""
     return (
-        with_work_page_data(visible_works(viewer, include_own_drafts=True))
+        with_work_page_data(visible_works(viewer, include_own_drafts=True, hide_muted=False))
         .filter(pk=work_id)
         .first()
     )
