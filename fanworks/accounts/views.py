@@ -6,7 +6,6 @@ Views parse, check, call one action or query and render. Paths follow AO3's so t
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +33,7 @@ from fanworks.accounts.forms import (
 )
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.core.views import login_redirect
 from fanworks.works import queries as work_queries
 
 # ---------------------------------------------------------------------------------------------
@@ -64,10 +64,6 @@ def _throttled(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
-def _login_redirect(request: HttpRequest) -> HttpResponseRedirect:
-    return HttpResponseRedirect("/users/login?" + urlencode({"return_to": request.get_full_path()}))
-
-
 def _user_or_404(username: str) -> User:
     user = queries.user_by_name(username)
     if user is None:
@@ -90,11 +86,11 @@ def _canonical(request: HttpRequest, path: str, *, spelled_right: bool) -> HttpR
     return HttpResponseRedirect(f"{path}?{query}" if query else path)
 
 
-def _owner_or_deny(request: HttpRequest, username: str) -> User | HttpResponse:
+def owner_or_login(request: HttpRequest, username: str) -> User | HttpResponse:
     """The account at `username` when the viewer owns it; guests are sent to log in."""
     user = _user_or_404(username)
     if not request.user.is_authenticated:
-        return _login_redirect(request)
+        return login_redirect(request)
     permissions.check_manage_account(request.user, user)
     return user
 
@@ -224,7 +220,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def change_email(request: HttpRequest, username: str) -> HttpResponse:
-    owner = _owner_or_deny(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     form = ChangeEmailForm(owner, request.POST if request.method == "POST" else None)
@@ -248,7 +244,7 @@ def change_email(request: HttpRequest, username: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def change_password(request: HttpRequest, username: str) -> HttpResponse:
-    owner = _owner_or_deny(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     form = PasswordChangeForm(owner, request.POST if request.method == "POST" else None)
@@ -325,7 +321,7 @@ def user_works(request: HttpRequest, username: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def drafts(request: HttpRequest, username: str) -> HttpResponse:
-    owner = _owner_or_deny(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     permissions.check_view_drafts(request.user, owner)
@@ -402,7 +398,7 @@ def pseud_works(request: HttpRequest, username: str, pseud_name: str) -> HttpRes
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def pseud_new(request: HttpRequest, username: str) -> HttpResponse:
-    owner = _owner_or_deny(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     form = PseudForm(request.POST if request.method == "POST" else None)
@@ -425,7 +421,7 @@ def pseud_new(request: HttpRequest, username: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def pseud_edit(request: HttpRequest, username: str, pseud_name: str) -> HttpResponse:
-    owner = _owner_or_deny(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     pseud = _pseud_or_404(owner, pseud_name)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from fanworks.accounts import queries
 from fanworks.accounts.actions import block_user, mute_user, unblock_user, unmute_user
 from fanworks.accounts.models import MAX_BLOCKS, MAX_MUTES, User
-from fanworks.accounts.views import _owner_or_deny
+from fanworks.accounts.views import owner_or_login
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def muted(request: HttpRequest, username: str) -> HttpResponse:
 def _relations(request: HttpRequest, username: str, relation: Relation) -> HttpResponse:
     """`/users/NAME/blocked` or `/muted`: the list (NAME alone sees it). A POST adds or removes
     the user named in `username`, then goes back to `return_to` (a page of this site)."""
-    owner = _owner_or_deny(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     if request.method == "POST":

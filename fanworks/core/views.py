@@ -1,4 +1,6 @@
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from fanworks.core.pagination import paginate
@@ -72,3 +74,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         },
         status=403,
     )
+
+
+def login_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    """To the login page, coming back to this page afterwards."""
+    return HttpResponseRedirect("/users/login?" + urlencode({"return_to": request.get_full_path()}))

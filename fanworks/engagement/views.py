@@ -1,5 +1,4 @@
 from datetime import UTC
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import (
@@ -16,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
-from fanworks.accounts.permissions import check_manage_account
-from fanworks.accounts.queries import user_by_name
+from fanworks.accounts.views import owner_or_login
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.core.views import login_redirect
 from fanworks.engagement.actions import (
     history_clear,
     history_set_enabled,
@@ -75,25 +74,10 @@ def _back_to_work(request: HttpRequest, work_id: int, anchor: str = "kudos") -> 
 # Reading history and "Marked for Later"
 
 
-def _login_redirect(request: HttpRequest) -> HttpResponseRedirect:
-    return HttpResponseRedirect("/users/login?" + urlencode({"return_to": request.get_full_path()}))
-
-
-def _history_owner(request: HttpRequest, username: str) -> User | HttpResponse:
-    """The account at `username` when the viewer owns it: history and statistics are private."""
-    owner = user_by_name(username)
-    if owner is None:
-        raise Http404("No such user")
-    if not request.user.is_authenticated:
-        return _login_redirect(request)
-    check_manage_account(request.user, owner)
-    return owner
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def history(request: HttpRequest, username: str) -> HttpResponse:
-    owner = _history_owner(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     for_later = request.GET.get("show") == "to-read"
@@ -110,7 +94,7 @@ def history(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 def history_change(request: HttpRequest, username: str) -> HttpResponse:
     """Clear the history, turn it on or off, or take one work out of it."""
-    owner = _history_owner(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     change = request.POST.get("change", "")
@@ -136,7 +120,7 @@ def history_change(request: HttpRequest, username: str) -> HttpResponse:
 def reading_mark_view(request: HttpRequest, work_id: int, for_later: bool) -> HttpResponse:
     """AO3's "Mark for Later" and "Mark as Read" buttons on a work."""
     if not isinstance(request.user, User):
-        return _login_redirect(request)
+        return login_redirect(request)
     work = work_for_viewer(request.user, work_id)
     if work is None or not work.posted:
         raise Http404("No such work")
@@ -155,7 +139,7 @@ def reading_mark_view(request: HttpRequest, work_id: int, for_later: bool) -> Ht
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def stats(request: HttpRequest, username: str) -> HttpResponse:
-    owner = _history_owner(request, username)
+    owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
     sort = request.GET.get("sort", "date")

@@ -13,12 +13,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fanworks.accounts.models import User
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.core.views import login_redirect
 from fanworks.tags import queries, wrangling
 from fanworks.tags.forms import (
     BULK_ACTIONS,
@@ -53,10 +54,6 @@ HOME_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
 
 
-def _login_redirect(request: HttpRequest) -> HttpResponseRedirect:
-    return HttpResponseRedirect("/users/login?" + urlencode({"return_to": request.get_full_path()}))
-
-
 def _signed_in(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
@@ -88,7 +85,7 @@ def _query_string(request: HttpRequest, **changes: Any) -> str:
 def wrangler_home(request: HttpRequest) -> HttpResponse:
     user = _signed_in(request)
     if user is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     if not is_wrangler(user):
         raise PermissionDenied("Only tag wranglers can see this page.")
     admin = can_assign_wranglers(user)
@@ -190,7 +187,7 @@ def fandom_bins(request: HttpRequest, url_name: str) -> HttpResponse:
         raise Http404("Only fandoms have wrangling bins")
     user = _signed_in(request)
     if user is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     if not can_wrangle_fandom(user, fandom):
         raise PermissionDenied("You don't wrangle this fandom.")
     tag_type = request.GET.get("type", TagType.CHARACTER)
@@ -582,7 +579,7 @@ def tag_edit(request: HttpRequest, url_name: str) -> HttpResponse:
     tag = _tag_or_404(url_name)
     user = _signed_in(request)
     if user is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     check_wrangle_tag(user, tag)
     tag = Tag.objects.select_related("synonym_of").get(pk=tag.pk)
     errors: dict[str, list[str]] = {}
@@ -671,7 +668,7 @@ def log_changes(entry: WranglingLogEntry) -> list[tuple[str, str, str]]:
 def wrangling_log(request: HttpRequest) -> HttpResponse:
     user = _signed_in(request)
     if user is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     if not can_read_wrangling_log(user):
         raise PermissionDenied("Only admins can read the wrangling log.")
     form = LogFilterForm(request.GET)
