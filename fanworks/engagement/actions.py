@@ -92,23 +92,23 @@ def _count_hit_day(work: Work, now: datetime) -> None:
 READING_VISIT_GAP = timedelta(minutes=30)
 
 
-def reading_record(*, user: User, work: Work, now: datetime | None = None) -> None:
-    """Note a visit of `user` to `work` in their history (nothing when their history is off)."""
-    if not user.history_enabled:
-        return
+def reading_record(*, user: User, work: Work, now: datetime | None = None) -> bool:
+    """Note a visit of `user` to `work` in their history (not when their history is off), and
+    return whether they marked the work for later: the work page shows that mark, and one read
+    answers both."""
     now = now or timezone.now()
-    last = (
+    last, marked = (
         Reading.objects.filter(user=user, work=work)
-        .values_list("last_viewed_at", flat=True)
+        .values_list("last_viewed_at", "marked_for_later")
         .first()
-    )
-    if last is not None and now - last < READING_VISIT_GAP:
-        return
+    ) or (None, False)
+    if not user.history_enabled or (last is not None and now - last < READING_VISIT_GAP):
+        return marked
     updated = Reading.objects.filter(user=user, work=work).update(
         last_viewed_at=now, view_count=F("view_count") + 1
     )
     if updated:
-        return
+        return marked
     try:
         with transaction.atomic():
             Reading.objects.create(
@@ -116,6 +116,7 @@ def reading_record(*, user: User, work: Work, now: datetime | None = None) -> No
             )
     except IntegrityError:
         pass  # the same reader's other request made it a moment ago
+    return marked
 
 
 def reading_mark(*, user: User, work: Work, for_later: bool) -> Reading:

@@ -83,7 +83,3 @@ def history_works(viewer: Viewer, owner: User, *, for_later: bool) -> QuerySet[W
         )
         .order_by(F("reading_last_viewed").desc(nulls_last=True), "-pk")
     )
-
-
-def is_marked_for_later(user: User, work: Work) -> bool:
-    return Reading.objects.filter(user=user, work=work, marked_for_later=True).exists()

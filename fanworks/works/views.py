@@ -14,7 +14,7 @@ from fanworks.accounts.models import User
 from fanworks.core.pagination import paginate, requested_page
 from fanworks.engagement.actions import hit_record, reading_record
 from fanworks.engagement.permissions import can_leave_kudos
-from fanworks.engagement.queries import is_marked_for_later, kudos_summary
+from fanworks.engagement.queries import kudos_summary
 from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
 from fanworks.works.forms import (
@@ -96,8 +96,8 @@ def _render_work(
     if counts_as_hit and hit_record(work=work, visitor=hit_visitor(request)):
         work.hit_count += 1  # the page shows the count with this visit in it
     reader = request.user if isinstance(request.user, User) and not as_creator else None
-    if reader is not None and work.posted:
-        reading_record(user=reader, work=work)
+    can_mark = reader is not None and work.posted
+    marked_for_later = reader is not None and can_mark and reading_record(user=reader, work=work)
     index = chapters.index(shown[0]) if len(shown) == 1 and shown[0] in chapters else 0
     context: dict[str, Any] = {
         "work": work,
@@ -116,10 +116,8 @@ def _render_work(
         "tag_names": queries.tag_names_by_type(work),
         "kudos": kudos_summary(work) if work.posted else None,
         "kudos_allowed": work.posted and can_leave_kudos(request.user, work),
-        "can_mark": reader is not None and work.posted,
-        "marked_for_later": reader is not None
-        and work.posted
-        and is_marked_for_later(reader, work),
+        "can_mark": can_mark,
+        "marked_for_later": marked_for_later,
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 
