@@ -9,6 +9,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan
 
@@ -75,3 +76,40 @@ def recent_hit_days(plan: WorkPlan, hits: int, now: datetime) -> list[tuple[date
         day = rng.choice(days)
         counts[day] = counts.get(day, 0) + 1
     return sorted(counts.items())
+
+
+def kudos_rows(
+    plans: list[WorkPlan],
+    work_ids: dict[Any, int],
+    engagement: dict[Any, WorkEngagement],
+    user_ids: list[int],
+    now: datetime,
+) -> list[list[Any]]:
+    """Kudos table rows (work, user, visitor hash, time) for the planned works."""
+    rows: list[list[Any]] = []
+    for plan in plans:
+        planned = engagement[plan.key]
+        work_id = work_ids[plan.key]
+        rows.extend(
+            [work_id, user_ids[index], "", kudos_time(plan, n, now)]
+            for n, index in enumerate(planned.kudos_user_indexes)
+        )
+        rows.extend(
+            [work_id, None, visitor, kudos_time(plan, -1 - n, now)]
+            for n, visitor in enumerate(planned.guest_hashes)
+        )
+    return rows
+
+
+def hit_day_rows(
+    plans: list[WorkPlan],
+    work_ids: dict[Any, int],
+    engagement: dict[Any, WorkEngagement],
+    now: datetime,
+) -> list[list[Any]]:
+    """Hits-per-day table rows (work, day, hits) for the planned works."""
+    return [
+        [work_ids[plan.key], day, hits]
+        for plan in plans
+        for day, hits in recent_hit_days(plan, engagement[plan.key].hits, now)
+    ]
