@@ -173,7 +173,7 @@ def _message(user: User, group: MailGroup, rows: list[Notification]) -> EmailMul
         ((base, notification_link(row), row.text) for row in shown),
     )
     html = format_html(
-        "<p>Hi {},</p><ul>{}</ul>{}<p><a href=\"{}\">Your inbox</a> · "
+        '<p>Hi {},</p><ul>{}</ul>{}<p><a href="{}">Your inbox</a> · '
         '<a href="{}">Turn these e-mails off</a></p>',
         user.username,
         items,
