@@ -63,9 +63,7 @@ def new_chapter(committed: Callable[..., Any], work: Work, *, post: bool = True)
 
 def inbox_of(user: User) -> list[tuple[str, str]]:
     return list(
-        Notification.objects.filter(recipient=user)
-        .order_by("pk")
-        .values_list("kind", "event_key")
+        Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", "event_key")
     )
 
 
@@ -106,9 +104,7 @@ def test_a_reader_subscribes_to_a_user_from_the_profile_and_unsubscribes_from_th
     listing = client.get("/users/reader/subscriptions").content.decode()
     assert '<a href="/users/writer">writer</a>' in listing
     assert 'value="Unsubscribe"' in listing
-    response = client.post(
-        f"/users/reader/subscriptions/{subscription.pk}", {"_method": "delete"}
-    )
+    response = client.post(f"/users/reader/subscriptions/{subscription.pk}", {"_method": "delete"})
     assert response.status_code == 302
     assert response["Location"] == "/users/reader/subscriptions"
     assert not Subscription.objects.exists()
