@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.test import Client
 
@@ -79,7 +80,9 @@ def test_a_comment_notification_is_e_mailed_at_once_escaped(committed) -> None:
     assert "fan commented on" in message.subject
     link = f"/works/{work.pk}/chapters/{chapter.pk}#comment_41"
     assert link in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     html, kind = message.alternatives[0]
+    assert isinstance(html, str)
     assert kind == "text/html"
     assert "Harbour &lt;Lights&gt;" in html and "<Lights>" not in html
     assert Notification.objects.get(pk=made.pk).mail_status == MailStatus.SENT
