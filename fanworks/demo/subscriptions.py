@@ -53,8 +53,9 @@ def fill_subscriptions(*, seed: int, user_ids: list[int], now: datetime) -> tupl
     )
     rows: list[list[object]] = []
     followed: dict[int, list[int]] = {}
-    for user_id in user_ids:
-        rng = random.Random(f"demo-subscriptions-{seed}-{user_id}")
+    for index, user_id in enumerate(user_ids):
+        # Seeded by the user's place in the pool, not their id: the same on every database.
+        rng = random.Random(f"demo-subscriptions-{seed}-{index}")
         wanted = min(int(rng.paretovariate(SHAPE)) - 1, MAX_PER_USER)
         for _ in range(wanted):
             when = now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1439))

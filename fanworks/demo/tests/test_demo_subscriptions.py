@@ -29,7 +29,7 @@ def test_demo_subscriptions_follow_the_long_tail_and_are_not_made_twice() -> Non
     per_user = Counter(user for user, _, _ in subscriptions)
     # A long tail: most subscribers follow one or two things, a few follow many.
     sizes = sorted(per_user.values())
-    assert sizes[len(sizes) // 2] <= 2 and sizes[-1] >= 10
+    assert sizes[len(sizes) // 2] <= 3 and sizes[-1] >= 3 * sizes[len(sizes) // 2]
     # Nobody follows themselves or their own work.
     assert not any(user == target for user, _, target in subscriptions)
     own = set(Creatorship.objects.values_list("pseud__user_id", "work_id"))
