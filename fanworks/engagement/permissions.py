@@ -30,10 +30,15 @@ def can_leave_kudos(viewer: Viewer, work: Work) -> bool:
 
 
 def subscribe_refusal(
-    viewer: Viewer, *, work: Work | None = None, target_user: User | None = None
+    viewer: Viewer,
+    *,
+    work: Work | None = None,
+    target_user: User | None = None,
+    blocked: bool | None = None,
 ) -> str | None:
     """Why `viewer` may not subscribe to `work` (loaded through the visibility query) or to
-    `target_user`, or None when they may."""
+    `target_user`, or None when they may. `blocked` says whether the creator or user blocks
+    the viewer, when the caller already knows (queries.subscription_state)."""
     if not isinstance(viewer, User):
         return "Please log in to subscribe."
     if work is not None:
@@ -41,19 +46,25 @@ def subscribe_refusal(
             return "You can only subscribe to posted works."
         if is_creator(viewer, work):
             return "You can't subscribe to your own work."
-        if blocked_by_a_creator(viewer, work.pk):
+        if blocked if blocked is not None else blocked_by_a_creator(viewer, work.pk):
             return "Sorry, you have been blocked by one or more of this work's creators."
         return None
     if target_user is None:
         return "Please choose a work or a user to subscribe to."
     if target_user.pk == viewer.pk:
         return "You can't subscribe to yourself."
-    if Block.objects.filter(blocker=target_user, blocked=viewer).exists():
+    if blocked is None:
+        blocked = Block.objects.filter(blocker=target_user, blocked=viewer).exists()
+    if blocked:
         return "Sorry, you have been blocked by this user."
     return None
 
 
 def can_subscribe(
-    viewer: Viewer, *, work: Work | None = None, target_user: User | None = None
+    viewer: Viewer,
+    *,
+    work: Work | None = None,
+    target_user: User | None = None,
+    blocked: bool | None = None,
 ) -> bool:
-    return subscribe_refusal(viewer, work=work, target_user=target_user) is None
+    return subscribe_refusal(viewer, work=work, target_user=target_user, blocked=blocked) is None

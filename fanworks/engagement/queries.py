@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from fanworks.accounts.models import User
+from fanworks.accounts.models import Block, User
 from fanworks.accounts.queries import muted_user_ids
 from fanworks.engagement.models import Kudos, Notification, Reading, Subscription
 from fanworks.works.models import Work
@@ -112,13 +112,27 @@ def inbox_unread_count(owner: User) -> int:
     return inbox_notifications(owner, unread_only=True).count()
 
 
-def subscription_to(
-    user: User, *, work: Work | None = None, target_user: User | None = None
-) -> Subscription | None:
-    """`user`'s subscription to the work or user, if any."""
+def subscription_state(
+    viewer: User, *, work: Work | None = None, target_user: User | None = None
+) -> tuple[int | None, bool]:
+    """For the Subscribe button, in one query: the id of `viewer`'s subscription to the work
+    or user (None when not subscribed), and whether a creator of the work, or the user,
+    blocks `viewer`."""
     if work is not None:
-        return Subscription.objects.filter(user=user, work=work).first()
-    return Subscription.objects.filter(user=user, target_user=target_user).first()
+        subscribed = Subscription.objects.filter(user=viewer, work=work)
+        blocks = Block.objects.filter(
+            blocked=viewer, blocker__pseuds__creatorships__work_id=work.pk
+        )
+    else:
+        subscribed = Subscription.objects.filter(user=viewer, target_user=target_user)
+        blocks = Block.objects.filter(blocked=viewer, blocker=target_user)
+    row = (
+        User.objects.filter(pk=viewer.pk)
+        .annotate(subscription=Subquery(subscribed.values("pk")[:1]), blocked=Exists(blocks))
+        .values_list("subscription", "blocked")
+        .first()
+    )
+    return (row[0], bool(row[1])) if row else (None, False)
 
 
 def subscriptions_of(owner: User, *, kind: str = "") -> QuerySet[Subscription]:

@@ -6,7 +6,7 @@ from django import template
 
 from fanworks.accounts.models import User
 from fanworks.engagement.permissions import can_subscribe
-from fanworks.engagement.queries import subscription_to
+from fanworks.engagement.queries import subscription_state
 from fanworks.works.models import Work
 
 register = template.Library()
@@ -24,13 +24,17 @@ def subscribe_button(
     shown: dict[str, Any] = {"show": False, "request": request}
     if not isinstance(viewer, User):
         return shown
-    existing = subscription_to(viewer, work=work, target_user=target_user)
-    if existing is None and not can_subscribe(viewer, work=work, target_user=target_user):
+    if target_user is not None and target_user.pk == viewer.pk:
+        return shown
+    subscription_id, blocked = subscription_state(viewer, work=work, target_user=target_user)
+    if subscription_id is None and not can_subscribe(
+        viewer, work=work, target_user=target_user, blocked=blocked
+    ):
         return shown
     return shown | {
         "show": True,
         "viewer": viewer,
-        "subscription": existing,
+        "subscription_id": subscription_id,
         "type": "Work" if work is not None else "User",
         "target_id": work.pk if work is not None else target_user.pk if target_user else None,
         "csrf_token": context.get("csrf_token"),
