@@ -49,6 +49,11 @@ def enqueue(
     """Queue a job. With `run_after` it waits until then (and is never run eagerly); with a
     `unique_key` a second enqueue of the same key returns the first job instead."""
     if unique_key is not None:
+        # Usually the job exists already (every runner schedules every minute): look first
+        # rather than fail an insert each time.
+        queued = Job.objects.filter(unique_key=unique_key).first()
+        if queued is not None:
+            return queued
         try:
             with transaction.atomic():
                 job = Job.objects.create(

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -30,6 +31,7 @@ from fanworks.engagement.mail import mail_all_pending, mail_pending
 from fanworks.engagement.models import (
     DigestCursor,
     Kudos,
+    MailStatus,
     Notification,
     NotificationKind,
     Subscription,
@@ -44,6 +46,8 @@ KUDOS_DIGEST_JOB = "digest.kudos"
 SUBSCRIPTION_DIGEST_EVERY = timedelta(hours=1)
 KUDOS_DIGEST_EVERY = timedelta(days=1)
 FANOUT_BATCH = 1000
+# Comment e-mails go out at once, but at most one per recipient in this long.
+COMMENT_MAIL_GAP = timedelta(minutes=5)
 # Kudos younger than this wait for the next digest: a kudos row is stamped just before its
 # transaction commits, and a digest must not pass it by while it is still invisible.
 KUDOS_SETTLE = timedelta(minutes=1)
@@ -220,9 +224,28 @@ def notify_comment(
 
 @jobs.handler(COMMENT_MAIL_JOB)
 def run_comment_mail(job: Job) -> None:
-    # Sends every comment notification of the recipient still waiting: a burst of comments
-    # makes one e-mail, and the burst's later jobs find nothing left to send.
-    mail_pending(recipient_id=job.payload["recipient_id"], group="comments")
+    """E-mail the recipient's waiting comment notifications, all in one message.
+
+    At once, unless they had a comment e-mail less than COMMENT_MAIL_GAP ago: then one job
+    (its unique key names the recipient and the time) sends what gathered at the end of the
+    gap, so a flood of comments makes one e-mail per gap, not one per comment."""
+    recipient_id = job.payload["recipient_id"]
+    now = timezone.now()
+    last = Notification.objects.filter(
+        recipient_id=recipient_id,
+        kind__in=(NotificationKind.COMMENT, NotificationKind.REPLY),
+        mail_status=MailStatus.SENT,
+    ).aggregate(last=Max("emailed_at"))["last"]
+    if last is not None and now - last < COMMENT_MAIL_GAP:
+        due = last + COMMENT_MAIL_GAP
+        jobs.enqueue(
+            COMMENT_MAIL_JOB,
+            {"recipient_id": recipient_id},
+            run_after=due,
+            unique_key=f"{COMMENT_MAIL_JOB}:{recipient_id}@{due.isoformat()}",
+        )
+        return
+    mail_pending(recipient_id=recipient_id, group="comments", now=now)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from fanworks.accounts.actions import block_user, mute_user, preferences_update
 from fanworks.accounts.models import User
@@ -335,3 +336,22 @@ def test_only_the_owner_changes_preferences() -> None:
     assert guest.status_code == 302 and guest["Location"].startswith("/users/login?")
     reader.refresh_from_db()
     assert reader.comment_emails and reader.subscription_emails and reader.kudos_emails
+
+
+def test_a_flood_of_comments_makes_one_e_mail_per_gap(committed) -> None:
+    writer, fan = make_user("writer"), make_user("fan")
+    work = make_work(writer)
+    # Rows are stamped by the real clock; the mocked one runs a minute ahead of it.
+    start = timezone.now() + timedelta(minutes=1)
+    with clock(start):
+        for n in range(1, 4):
+            comment(committed, recipient=writer, actor=fan, work=work, comment_id=n, text=f"c{n}")
+    assert len(mail.outbox) == 1  # the first at once; the others wait for the gap
+    assert Job.objects.filter(kind="engagement.comment_mail", run_after__isnull=False).count() == 1
+    with clock(start + timedelta(minutes=4)):
+        assert jobs.run_pending() == 0
+    with clock(start + timedelta(minutes=5, seconds=1)):
+        assert jobs.run_pending() == 1
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].subject == "[Fanworks] 2 new comments and replies"
+    assert "c2" in mail.outbox[1].body and "c3" in mail.outbox[1].body
