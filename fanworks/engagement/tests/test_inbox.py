@@ -178,6 +178,8 @@ def test_the_inbox_is_paginated(setting) -> None:
     assert "Update number 24" in first and "Update number 4" not in first
     second = client.get("/users/reader/inbox?page=2").content.decode()
     assert "Update number 4" in second and "First update" in second
+    unread = client.get("/users/reader/inbox?filter=unread").content.decode()
+    assert 'href="?filter=unread&amp;page=2"' in unread
     assert client.get("/users/reader/inbox?page=9").status_code == 404
     assert client.get("/users/reader/inbox?page=x").status_code == 404
 

@@ -353,3 +353,18 @@ def test_stats_count_subscriptions_per_work_and_in_total() -> None:
     page = logged_in(writer).get("/users/writer/stats").content.decode()
     assert "Subscriptions" in page
     assert '<td class="number subscriptions">4</td>' in page
+
+
+def test_the_list_leaves_out_works_one_may_no_longer_see() -> None:
+    work = make_work(make_user("writer"), title="Secret Harbour")
+    reader = make_user("reader")
+    subscription_create(user=reader, work=work)
+    client = logged_in(reader)
+    assert "Secret Harbour" in client.get("/users/reader/subscriptions").content.decode()
+    Work.objects.filter(pk=work.pk).update(hidden_by_admin=True)
+    page = client.get("/users/reader/subscriptions").content.decode()
+    assert "Secret Harbour" not in page
+    assert (
+        "Secret Harbour"
+        not in client.get("/users/reader/subscriptions?type=works").content.decode()
+    )
