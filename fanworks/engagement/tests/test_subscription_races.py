@@ -31,10 +31,10 @@ def test_parallel_senders_send_each_notification_once() -> None:
             work=work,
             text=f"Comment {n}",
         )
-    results, errors = run_together(
+    sent, errors = run_together(
         3, lambda _: mail_pending(recipient_id=writer.pk, group="comments")
     )
-    assert errors == []
+    assert errors == [] and sum(sent) >= 1
     listed = [
         line
         for message in mail.outbox
