@@ -98,8 +98,10 @@ def inbox_notifications(owner: User, *, unread_only: bool = False) -> QuerySet[N
         Notification.objects.filter(recipient=owner)
         .exclude(actor_id__in=muted_user_ids(owner))
         .filter(
+            # Correlated on the row's work, so the database checks the few works of the
+            # owner's notifications, not every work the owner may see.
             Q(work__isnull=True)
-            | Q(work_id__in=visible_works(owner, include_own_drafts=True).values("pk"))
+            | Exists(visible_works(owner, include_own_drafts=True).filter(pk=OuterRef("work_id")))
         )
     )
     if unread_only:

@@ -189,3 +189,18 @@ def test_guests_have_no_inbox_link_and_readers_have_one() -> None:
     reader = make_user("reader")
     page = logged_in(reader).get("/").content.decode()
     assert '<a href="/users/reader/inbox" class="inbox-link">Inbox</a>' in page
+
+
+def test_the_inbox_costs_the_same_queries_for_one_entry_or_a_full_page(
+    setting, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(setting["reader"])
+    with CaptureQueriesContext(connection) as few:
+        client.get("/users/reader/inbox")
+    for n in range(20):
+        note(setting["reader"], make_work(make_user(f"author{n}")), f"Update {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/users/reader/inbox")

@@ -31,9 +31,7 @@ def test_parallel_senders_send_each_notification_once() -> None:
             work=work,
             text=f"Comment {n}",
         )
-    sent, errors = run_together(
-        3, lambda _: mail_pending(recipient_id=writer.pk, group="comments")
-    )
+    sent, errors = run_together(3, lambda _: mail_pending(recipient_id=writer.pk, group="comments"))
     assert errors == [] and sum(sent) >= 1
     listed = [
         line
