@@ -4,7 +4,9 @@ delete (one or selected), and server-side filtering of muted users and unseeable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from fanworks.accounts.actions import mute_user, unmute_user
 from fanworks.accounts.models import User
@@ -194,9 +196,6 @@ def test_guests_have_no_inbox_link_and_readers_have_one() -> None:
 def test_the_inbox_costs_the_same_queries_for_one_entry_or_a_full_page(
     setting, django_assert_max_num_queries
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = logged_in(setting["reader"])
     with CaptureQueriesContext(connection) as few:
         client.get("/users/reader/inbox")
