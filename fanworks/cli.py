@@ -5,6 +5,7 @@ fanworks migrate      create or update the database tables
 fanworks createadmin  create an administrator account
 fanworks demo         fill the archive with invented demo content
 fanworks reindex      rebuild the search index beside the live one, then switch to it
+fanworks send_digests send waiting notification e-mails (kudos, subscriptions) now
 fanworks manage ...   any other Django management command
 """
 
@@ -18,6 +19,7 @@ COMMANDS = {
     "createadmin": "Create an administrator account.",
     "demo": "Fill the archive with invented demo content.",
     "reindex": "Rebuild the search index while the server keeps answering from the old one.",
+    "send_digests": "Send waiting notification e-mails (kudos, subscription updates) now.",
     "manage": "Run any Django management command (fanworks manage help lists them).",
 }
 
@@ -48,8 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     if command == "manage":
         _django_command(rest or ["help"])
     else:
-        # Each verb is a management command of the same name (serve, createadmin, demo and
-        # reindex are ours; migrate is Django's), so `--help` comes from the command itself.
+        # Each verb is a management command of the same name (serve, createadmin, demo,
+        # reindex and send_digests are ours; migrate is Django's), so `--help` comes from
+        # the command itself.
         _django_command([command, *rest])
 
 

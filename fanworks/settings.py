@@ -60,6 +60,8 @@ CSRF_TRUSTED_ORIGINS = [
     if origin.strip()
 ]
 SITE_NAME = os.environ.get("SITE_NAME", "Fanworks")
+# The archive's address as readers reach it, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

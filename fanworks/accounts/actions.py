@@ -325,3 +325,19 @@ def mute_user(*, muter: User, muted: User) -> Mute:
 def unmute_user(*, muter: User, muted: User) -> bool:
     deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
     return bool(deleted)
+
+
+# The e-mail switches on the preferences page (User fields).
+EMAIL_PREFERENCES = ("comment_emails", "subscription_emails", "kudos_emails")
+
+
+def preferences_update(*, user: User, switches: dict[str, bool]) -> User:
+    """Turn `user`'s e-mail notifications on or off, one switch per kind (EMAIL_PREFERENCES).
+    They are read when an e-mail is about to go out, so a change applies to waiting ones."""
+    unknown = set(switches) - set(EMAIL_PREFERENCES)
+    if unknown:
+        raise ValueError(f"unknown preferences: {sorted(unknown)}")
+    for name, value in switches.items():
+        setattr(user, name, bool(value))
+    user.save(update_fields=sorted(switches))
+    return user

@@ -207,3 +207,23 @@ def _plain_password_help(form: forms.Form) -> None:
     form.fields["new_password1"].help_text = STRONG_ENOUGH_HELP
     form.fields["new_password2"].label = "Confirm new password"
     form.fields["new_password2"].help_text = ""
+
+
+class PreferencesForm(forms.Form):
+    """E-mail notifications, one switch per kind (the inbox always gets them)."""
+
+    comment_emails = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="E-mail me comments on my works and replies to my comments (at once)",
+    )
+    subscription_emails = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="E-mail me new chapters and works I subscribed to (at most hourly)",
+    )
+    kudos_emails = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="E-mail me the kudos on my works (a daily digest)",
+    )

@@ -18,6 +18,20 @@ class User(AbstractUser):
     email = models.EmailField(max_length=254)
     # Preferences. Reading history is kept unless the reader turns it off.
     history_enabled = models.BooleanField(default=True, db_default=True)
+    # E-mail notifications, one switch per kind (the inbox gets them all regardless).
+    kudos_emails = models.BooleanField(
+        default=True, db_default=True, help_text="A daily e-mail of the kudos on your works."
+    )
+    subscription_emails = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="An hourly e-mail of new chapters and works you subscribed to.",
+    )
+    comment_emails = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="An e-mail at once for comments on your works and replies to your comments.",
+    )
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.accounts import views, views_blocks
+from fanworks.accounts import views, views_blocks, views_preferences
 
 # Full paths, AO3's spellings, no trailing slashes (APPEND_SLASH is off). Fixed paths under
 # /users/ come before /users/<username>; actions.RESERVED_USERNAMES keeps them from clashing.
@@ -31,6 +31,7 @@ urlpatterns = [
     path("users/<str:username>/blocked", views_blocks.blocked, name="user_blocked"),
     path("users/<str:username>/muted", views_blocks.muted, name="user_muted"),
     path("users/<str:username>/drafts", views.drafts, name="user_drafts"),
+    path("users/<str:username>/preferences", views_preferences.preferences, name="preferences"),
     path("users/<str:username>/change_email", views.change_email, name="change_email"),
     path("users/<str:username>/change_password", views.change_password, name="change_password"),
     path("users/<str:username>/pseuds", views.pseud_list, name="pseud_list"),

@@ -11,4 +11,14 @@ def site(request: HttpRequest) -> dict[str, Any]:
 
         return check(request.user)
 
-    return {"SITE_NAME": settings.SITE_NAME, "user_is_wrangler": is_wrangler}
+    def inbox_unread() -> int:
+        # Also called only for logged-in users: the unread count beside "Inbox".
+        from fanworks.engagement.queries import inbox_unread_count
+
+        return inbox_unread_count(request.user)  # type: ignore[arg-type]
+
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "user_is_wrangler": is_wrangler,
+        "inbox_unread": inbox_unread,
+    }

@@ -10,11 +10,11 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,9 +38,36 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def enqueue(kind: str, payload: dict[str, Any], *, total: int = 0) -> Job:
-    job = Job.objects.create(kind=kind, payload=payload, total=total)
-    if settings.JOBS_EAGER:
+def enqueue(
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    total: int = 0,
+    run_after: datetime | None = None,
+    unique_key: str | None = None,
+) -> Job:
+    """Queue a job. With `run_after` it waits until then (and is never run eagerly); with a
+    `unique_key` a second enqueue of the same key returns the first job instead."""
+    if unique_key is not None:
+        # Usually the job exists already (every runner schedules every minute): look first
+        # rather than fail an insert each time.
+        queued = Job.objects.filter(unique_key=unique_key).first()
+        if queued is not None:
+            return queued
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(
+                    kind=kind,
+                    payload=payload,
+                    total=total,
+                    run_after=run_after,
+                    unique_key=unique_key,
+                )
+        except IntegrityError:
+            return Job.objects.get(unique_key=unique_key)
+    else:
+        job = Job.objects.create(kind=kind, payload=payload, total=total, run_after=run_after)
+    if settings.JOBS_EAGER and run_after is None:
         # Run now, inside the caller's transaction: it sees the caller's changes and the
         # result is deterministic (tests, tiny archives).
         run_job_by_id(job.pk)
@@ -60,6 +87,7 @@ def claim_next() -> Job | None:
     """Take the oldest job that is waiting or whose runner stopped renewing its lease."""
     now = timezone.now()
     claimable = Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING, lease_until__lt=now)
+    claimable &= Q(run_after__isnull=True) | Q(run_after__lte=now)
     for candidate in Job.objects.filter(claimable).order_by("pk").values_list("pk", flat=True)[:5]:
         claimed = (
             Job.objects.filter(claimable, pk=candidate)
@@ -130,10 +158,60 @@ def run_pending(limit: int | None = None) -> int:
     return ran
 
 
+# ---------------------------------------------------------------------------------------------
+# Periodic jobs (digests): each runner makes sure the job of the current period exists, waiting
+# for the period's end. The job's unique key makes that idempotent across processes and servers.
+
+_PERIODIC: dict[str, timedelta] = {}
+SCHEDULE_EVERY = timedelta(minutes=1)
+_last_scheduled: datetime | None = None
+
+
+def periodic(kind: str, every: timedelta) -> None:
+    """Run jobs of `kind` (registered with @handler) once every `every`, at the period's end."""
+    _PERIODIC[kind] = every
+
+
+def period_bounds(moment: datetime, every: timedelta) -> tuple[datetime, datetime]:
+    """The period of length `every` holding `moment`, counted from midnight UTC 2000-01-01 (so
+    hourly periods start on the hour and daily ones at midnight UTC)."""
+    origin = datetime(2000, 1, 1, tzinfo=UTC)
+    periods = (moment - origin) // every
+    start = origin + periods * every
+    return start, start + every
+
+
+def schedule_periodic(now: datetime | None = None) -> list[Job]:
+    """Make sure each periodic kind has its job for the current period. Returns the jobs."""
+    now = now or timezone.now()
+    scheduled = []
+    for kind, every in sorted(_PERIODIC.items()):
+        start, end = period_bounds(now, every)
+        scheduled.append(
+            enqueue(
+                kind,
+                {"period_start": start.isoformat(), "period_end": end.isoformat()},
+                run_after=end,
+                unique_key=f"{kind}@{start.isoformat()}",
+            )
+        )
+    return scheduled
+
+
+def _schedule_now_and_then() -> None:
+    """schedule_periodic at most once a SCHEDULE_EVERY per process (it costs a few queries)."""
+    global _last_scheduled
+    now = timezone.now()
+    if _last_scheduled is None or now - _last_scheduled >= SCHEDULE_EVERY:
+        schedule_periodic(now)
+        _last_scheduled = now
+
+
 def run_forever(poll_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
+            _schedule_now_and_then()
             ran = run_pending(limit=10)
         except Exception:
             log.exception("Job runner error")

@@ -47,6 +47,11 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Not claimed before this time (digests wait for the end of their period).
+    run_after = models.DateTimeField(null=True, blank=True)
+    # At most one job per key, decided by the database: several server processes scheduling
+    # the same hourly digest make one job ("digest.subscriptions@2026-01-01T10:00").
+    unique_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"])]

@@ -29,6 +29,7 @@ from fanworks.core.sanitize import SANITIZER_VERSION
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
 from fanworks.demo.rows import RowWriter
+from fanworks.demo.subscriptions import fill_subscriptions
 from fanworks.demo.world import (
     DEMO_EMAIL_DOMAIN,
     DEMO_USERNAME,
@@ -537,6 +538,8 @@ def run_demo(
     with _relaxed_sync():
         _make_works(world, works, batch_size, tags, pseuds, user_ids, joined, result, started, say)
     result.tags_created = tags.created
+    followed, notified = fill_subscriptions(seed=seed, user_ids=user_ids, now=now)
+    say(f"Subscriptions: {followed:,} new, and {notified} inbox entries.")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -7,7 +7,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import HitDay, HitVisit, Kudos, Reading
+from fanworks.engagement.models import (
+    HitDay,
+    HitVisit,
+    Kudos,
+    Notification,
+    Reading,
+    Subscription,
+)
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.models import Work
 
@@ -150,3 +157,48 @@ def history_set_enabled(*, user: User, enabled: bool) -> User:
     if not enabled:
         history_clear(user=user)
     return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscriptions and the inbox
+
+
+def subscription_create(
+    *, user: User, work: Work | None = None, target_user: User | None = None
+) -> Subscription:
+    """Subscribe `user` to a work (new chapters) or a user (new works); the caller has checked
+    `subscribe_refusal`. Subscribing twice returns the first subscription: the unique
+    constraints decide between two clicks at once."""
+    if (work is None) == (target_user is None):
+        raise ValueError("subscribe to exactly one of a work or a user")
+    target: dict[str, Work | User | None] = (
+        {"work": work} if work is not None else {"target_user": target_user}
+    )
+    existing = Subscription.objects.filter(user=user, **target).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Subscription.objects.create(user=user, **target)
+    except IntegrityError:
+        return Subscription.objects.get(user=user, **target)
+
+
+def subscription_delete(*, user: User, subscription_id: int) -> bool:
+    """Remove one of `user`'s subscriptions. False when they have none with that id."""
+    deleted, _ = Subscription.objects.filter(user=user, pk=subscription_id).delete()
+    return bool(deleted)
+
+
+def notifications_mark(*, user: User, ids: list[int], read: bool) -> int:
+    """Mark these notifications of `user` read or unread; other users' ids are ignored.
+    Returns how many changed."""
+    return (
+        Notification.objects.filter(recipient=user, pk__in=ids).exclude(read=read).update(read=read)
+    )
+
+
+def notifications_delete(*, user: User, ids: list[int]) -> int:
+    """Delete these notifications of `user` (never anyone else's). Returns how many."""
+    deleted, _ = Notification.objects.filter(recipient=user, pk__in=ids).delete()
+    return deleted

@@ -97,3 +97,126 @@ class HitDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hits} hits on work {self.work_id} on {self.day}"
+
+
+class Subscription(models.Model):
+    """A registered user following a work (new chapters) or a user (new works).
+
+    Exactly one target is set, which the database checks; a later `series` target is one more
+    nullable foreign key and one more branch of that check. One subscription per user and
+    target, also held by the database, so a double click makes one row.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="subscriptions")
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    target_user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="subscribers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "work"],
+                condition=Q(work__isnull=False),
+                name="subscription_one_per_work",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "target_user"],
+                condition=Q(target_user__isnull=False),
+                name="subscription_one_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(work__isnull=False, target_user__isnull=True)
+                | Q(work__isnull=True, target_user__isnull=False),
+                name="subscription_exactly_one_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(user=models.F("target_user")), name="subscription_not_oneself"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="subscription_user_newest")]
+
+    def __str__(self) -> str:
+        target = f"work {self.work_id}" if self.work_id else f"user {self.target_user_id}"
+        return f"user {self.user_id} subscribes to {target}"
+
+
+class NotificationKind(models.TextChoices):
+    CHAPTER = "chapter", "New chapter"
+    WORK = "work", "New work"
+    COMMENT = "comment", "Comment"
+    REPLY = "reply", "Reply"
+    KUDOS = "kudos", "Kudos"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending"  # waiting for its batch (at once, hourly or daily by kind)
+    SENDING = "sending"  # claimed by a sender; see engagement.mail for the recovery rule
+    SENT = "sent"
+    SKIPPED = "skipped"  # the recipient did not want it, or may no longer see the work
+
+
+class Notification(models.Model):
+    """One entry in a user's inbox, and the e-mail it may cause.
+
+    `event_key` names what happened ("chapter:12", "comment:40", "kudos:7:<digest time>"):
+    one notification per recipient and event, so a fan-out job that runs twice writes nothing
+    the second time. `actor` is who caused it, so a recipient who mutes them never sees it.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    event_key = models.CharField(max_length=100)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    chapter = models.ForeignKey(
+        "works.Chapter", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comment_id = models.PositiveBigIntegerField(null=True, blank=True)
+    text = models.CharField(max_length=300)
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    mail_status = models.CharField(
+        max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING
+    )
+    mail_claim = models.UUIDField(null=True, blank=True)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_once_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read=False),
+                name="notification_unread",
+            ),
+            models.Index(fields=["mail_status", "kind"], name="notification_mail_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for user {self.recipient_id}: {self.text}"
+
+
+class DigestCursor(models.Model):
+    """Up to when a digest has covered its events ("kudos": every kudos left before `until`
+    is in a sent digest). The next digest starts there, so no kudos is counted twice, and a
+    digest missed while the server was down is caught up by the next one."""
+
+    name = models.CharField(max_length=40, unique=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} digest up to {self.until}"

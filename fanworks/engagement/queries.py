@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from fanworks.accounts.models import User
-from fanworks.engagement.models import Kudos, Reading
+from fanworks.accounts.models import Block, User
+from fanworks.accounts.queries import muted_user_ids
+from fanworks.engagement.models import Kudos, Notification, Reading, Subscription
 from fanworks.works.models import Work
 from fanworks.works.queries import Viewer, visible_works, with_listing_data
 
@@ -83,3 +84,70 @@ def history_works(viewer: Viewer, owner: User, *, for_later: bool) -> QuerySet[W
         )
         .order_by(F("reading_last_viewed").desc(nulls_last=True), "-pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscriptions and the inbox
+
+
+def inbox_notifications(owner: User, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """`owner`'s inbox, newest first, as the server filters it: nothing from users they mute,
+    and nothing about works they can no longer see (made a draft, hidden, or by a muted user);
+    such entries come back if that changes."""
+    notifications = (
+        Notification.objects.filter(recipient=owner)
+        .exclude(actor_id__in=muted_user_ids(owner))
+        .filter(
+            # Correlated on the row's work, so the database checks the few works of the
+            # owner's notifications, not every work the owner may see.
+            Q(work__isnull=True)
+            | Exists(visible_works(owner, include_own_drafts=True).filter(pk=OuterRef("work_id")))
+        )
+    )
+    if unread_only:
+        notifications = notifications.filter(read=False)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def inbox_unread_count(owner: User) -> int:
+    """The number in the site header (the partial index on unread rows keeps it cheap)."""
+    return inbox_notifications(owner, unread_only=True).count()
+
+
+def subscription_state(
+    viewer: User, *, work: Work | None = None, target_user: User | None = None
+) -> tuple[int | None, bool]:
+    """For the Subscribe button, in one query: the id of `viewer`'s subscription to the work
+    or user (None when not subscribed), and whether a creator of the work, or the user,
+    blocks `viewer`."""
+    if work is not None:
+        subscribed = Subscription.objects.filter(user=viewer, work=work)
+        blocks = Block.objects.filter(
+            blocked=viewer, blocker__pseuds__creatorships__work_id=work.pk
+        )
+    else:
+        subscribed = Subscription.objects.filter(user=viewer, target_user=target_user)
+        blocks = Block.objects.filter(blocked=viewer, blocker=target_user)
+    row = (
+        User.objects.filter(pk=viewer.pk)
+        .annotate(subscription=Subquery(subscribed.values("pk")[:1]), blocked=Exists(blocks))
+        .values_list("subscription", "blocked")
+        .first()
+    )
+    return (row[0], bool(row[1])) if row else (None, False)
+
+
+def subscriptions_of(owner: User, *, kind: str = "") -> QuerySet[Subscription]:
+    """`owner`'s subscriptions, newest first ("works" or "users" only with `kind`). Work
+    subscriptions show only while owner may see the work: a work made a draft or hidden
+    leaves the list (and comes back), so the page never names what it should not."""
+    subscriptions = Subscription.objects.filter(user=owner).select_related("work", "target_user")
+    visible = Q(work__isnull=True) | Q(
+        work_id__in=visible_works(owner, hide_muted=False).values("pk")
+    )
+    subscriptions = subscriptions.filter(visible)
+    if kind == "works":
+        subscriptions = subscriptions.filter(work__isnull=False)
+    elif kind == "users":
+        subscriptions = subscriptions.filter(target_user__isnull=False)
+    return subscriptions.order_by("-created_at", "-pk")

@@ -4,12 +4,13 @@ drawn on the server, with the numbers also given as text for screen readers)."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import HitDay
+from fanworks.engagement.models import HitDay, Subscription
 from fanworks.works.models import Work
 
 # Column key → (label, the Work field it sorts by, highest first).
@@ -19,6 +20,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "kudos": ("Kudos", "kudos_count"),
     "comments": ("Comment threads", "comment_count"),
     "bookmarks": ("Bookmarks", "bookmark_count"),
+    "subscriptions": ("Subscriptions", "subscription_count"),  # annotated in work_stats
 }
 SORTS = {"date": "-first_posted_at", "title": "title_sort_key"} | {
     key: f"-{field}" for key, (_, field) in COLUMNS.items()
@@ -39,11 +41,25 @@ def creator_works(user: User) -> QuerySet[Work]:
     return Work.objects.filter(posted=True, creatorships__pseud__user=user).distinct()
 
 
+# Subscribers of each work, counted in the database (there is no counter on Work to keep).
+_subscribers = Coalesce(
+    Subquery(
+        Subscription.objects.filter(work=OuterRef("pk"))
+        .order_by()
+        .values("work")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    ),
+    0,
+)
+
+
 def work_stats(user: User, sort: str) -> tuple[list[WorkStats], dict[str, int]]:
     """Each posted work's figures, sorted by `sort` (a SORTS key), and the totals."""
     fields = [field for _, field in COLUMNS.values()]
     rows = (
         creator_works(user)
+        .annotate(subscription_count=_subscribers)
         .order_by(SORTS.get(sort, SORTS["date"]), "-pk")
         .values_list("pk", "title", "first_posted_at", *fields)
     )

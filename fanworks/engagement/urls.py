@@ -20,3 +20,13 @@ urlpatterns = [
     path("users/<str:username>/readings/change", views.history_change, name="history-change"),
     path("users/<str:username>/stats", views.stats, name="stats"),
 ]
+urlpatterns += [
+    path("users/<str:username>/subscriptions", views.subscriptions, name="subscriptions"),
+    path(
+        "users/<str:username>/subscriptions/<int:subscription_id>",
+        views.subscription_destroy,
+        name="subscription-destroy",
+    ),
+    path("users/<str:username>/inbox", views.inbox, name="inbox"),
+    path("users/<str:username>/inbox/update", views.inbox_update, name="inbox-update"),
+]

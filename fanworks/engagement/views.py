@@ -22,11 +22,16 @@ from fanworks.engagement.actions import (
     history_clear,
     history_set_enabled,
     kudos_leave,
+    notifications_delete,
+    notifications_mark,
     reading_delete,
     reading_mark,
+    subscription_create,
+    subscription_delete,
 )
-from fanworks.engagement.permissions import kudos_refusal
-from fanworks.engagement.queries import history_works
+from fanworks.engagement.mail import notification_link
+from fanworks.engagement.permissions import kudos_refusal, subscribe_refusal
+from fanworks.engagement.queries import history_works, inbox_notifications, subscriptions_of
 from fanworks.engagement.stats import COLUMNS, SORTS, daily_hits, hits_chart, work_stats
 from fanworks.engagement.visitors import visitor_hash
 from fanworks.works.queries import work_for_viewer
@@ -159,3 +164,142 @@ def stats(request: HttpRequest, username: str) -> HttpResponse:
         "chart_total": sum(hits for _, hits in points),
     }
     return render(request, "engagement/stats.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscriptions (AO3's /users/NAME/subscriptions) and the inbox
+
+# Selected notifications per request, at most (a page shows PER_PAGE of them).
+MAX_SELECTED = 200
+
+
+def _id(value: str) -> int | None:
+    """A positive database id from a form field, or None for anything else."""
+    value = value.strip()
+    if not value.isdigit() or len(value) > 18:
+        return None
+    number = int(value)
+    return number if number > 0 else None
+
+
+def _return_to(request: HttpRequest, fallback: str) -> str:
+    wanted = request.POST.get("return_to", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts=None):
+        return wanted
+    return fallback
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscriptions(request: HttpRequest, username: str) -> HttpResponse:
+    """GET: the owner's subscriptions. POST: subscribe to the work or user named by AO3's
+    `subscription[subscribable_type]` ("Work" or "User") and `subscription[subscribable_id]`."""
+    if request.method == "POST" and not isinstance(request.user, User):
+        return login_redirect(request)
+    owner = owner_or_login(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    if request.method == "POST":
+        return _subscribe(request, owner)
+    kind = request.GET.get("type", "")
+    if kind not in ("works", "users"):
+        kind = ""
+    context = {
+        "profile_user": owner,
+        "is_owner": True,
+        "kind": kind,
+        "page": paginate(subscriptions_of(owner, kind=kind), requested_page(request)),
+    }
+    return render(request, "engagement/subscriptions.html", context)
+
+
+def _subscribe(request: HttpRequest, owner: User) -> HttpResponse:
+    kind = request.POST.get("subscription[subscribable_type]", "")
+    target_id = _id(request.POST.get("subscription[subscribable_id]", ""))
+    if kind not in ("Work", "User") or target_id is None:
+        return HttpResponseBadRequest("Say what to subscribe to.")
+    work = target_user = None
+    if kind == "Work":
+        work = work_for_viewer(owner, target_id)
+        if work is None:
+            raise Http404("No such work")
+        back = _return_to(request, f"/works/{work.pk}")
+        name = work.title
+    else:
+        target_user = User.objects.filter(pk=target_id, is_active=True).first()
+        if target_user is None:
+            raise Http404("No such user")
+        back = _return_to(request, f"/users/{target_user.username}")
+        name = target_user.username
+    refusal = subscribe_refusal(owner, work=work, target_user=target_user)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(back)
+    subscription_create(user=owner, work=work, target_user=target_user)
+    messages.success(request, f"You are now following {name}. You'll get notified of updates.")
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+def subscription_destroy(request: HttpRequest, username: str, subscription_id: int) -> HttpResponse:
+    """AO3's unsubscribe: a POST (with `_method=delete`) to the subscription's address."""
+    owner = owner_or_login(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    if not subscription_delete(user=owner, subscription_id=subscription_id):
+        raise Http404("No such subscription")
+    messages.success(request, "You have unsubscribed.")
+    return HttpResponseRedirect(_return_to(request, f"/users/{owner.username}/subscriptions"))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def inbox(request: HttpRequest, username: str) -> HttpResponse:
+    owner = owner_or_login(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    unread_only = request.GET.get("filter") == "unread"
+    notifications = inbox_notifications(owner, unread_only=unread_only)
+    page = paginate(notifications, requested_page(request))
+    for row in page.items:
+        row.link = notification_link(row)
+    context = {
+        "profile_user": owner,
+        "is_owner": True,
+        "unread_only": unread_only,
+        "page": page,
+    }
+    return render(request, "engagement/inbox.html", context)
+
+
+@require_POST
+def inbox_update(request: HttpRequest, username: str) -> HttpResponse:
+    """Mark the selected notifications read or unread, or delete them. An id that is not one
+    of the owner's notifications (or not a number) answers 404 and changes nothing."""
+    owner = owner_or_login(request, username)
+    if isinstance(owner, HttpResponse):
+        return owner
+    change = request.POST.get("change", "")
+    raw = request.POST.getlist("ids")
+    # A row's own button sends "read:42" (the list's checkboxes are then ignored).
+    one = request.POST.get("one", "")
+    if one:
+        change, _, single = one.partition(":")
+        raw = [single]
+    if change not in ("read", "unread", "delete") or len(raw) > MAX_SELECTED:
+        return HttpResponseBadRequest("Unknown change to the inbox.")
+    ids = [_id(value) for value in raw]
+    back = _return_to(request, f"/users/{owner.username}/inbox")
+    if not ids:
+        messages.info(request, "Please select some notifications first.")
+        return HttpResponseRedirect(back)
+    wanted = {pk for pk in ids if pk is not None}
+    mine = set(inbox_notifications(owner).filter(pk__in=wanted).values_list("pk", flat=True))
+    if None in ids or mine != wanted:
+        raise Http404("No such notification")
+    if change == "delete":
+        notifications_delete(user=owner, ids=sorted(mine))
+        messages.success(request, f"Deleted {len(mine)} notification{'s' * (len(mine) != 1)}.")
+    else:
+        notifications_mark(user=owner, ids=sorted(mine), read=change == "read")
+    return HttpResponseRedirect(back)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from fanworks.accounts.models import Pseud, User
 from fanworks.analysis.text.wordcount import count_words_in_html
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
+from fanworks.engagement.notifications import announce_chapter, announce_work
 from fanworks.search.outbox import record_work_changes
 from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.filters import refilter_works
@@ -315,6 +316,8 @@ def work_create(
             _refresh_counts(work)
             work.save(update_fields=["posted_chapter_count", "word_count"])
             record_work_changes([work.pk])
+            if post:
+                announce_work(work=work)  # subscribers of its creators hear after commit
     except IntegrityError:
         # A concurrent submit with the same key won the race; hand back its work.
         if creation_key is not None:
@@ -358,6 +361,7 @@ def work_post(*, work: Work) -> Work:
         _refresh_counts(locked)
         locked.save()
         record_work_changes([locked.pk])
+        announce_work(work=locked)  # a draft counts as new when it is posted
     return locked
 
 
@@ -408,6 +412,8 @@ def chapter_create(
             _refresh_counts(locked)
             locked.save()
             record_work_changes([locked.pk])
+            if posted:
+                announce_chapter(chapter=chapter)  # the work's subscribers hear after commit
     except IntegrityError:
         if creation_key is not None:
             existing = Chapter.objects.filter(creation_key=creation_key).first()
@@ -454,6 +460,7 @@ def chapter_post(*, chapter: Chapter) -> Chapter:
         _refresh_counts(work)
         work.save()
         record_work_changes([work.pk])
+        announce_chapter(chapter=locked)
     return locked
 
 
