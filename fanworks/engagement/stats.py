@@ -4,12 +4,13 @@ drawn on the server, with the numbers also given as text for screen readers)."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import HitDay
+from fanworks.engagement.models import Comment, CommentState, HitDay
 from fanworks.works.models import Work
 
 # Column key → (label, the Work field it sorts by, highest first).
@@ -17,7 +18,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "words": ("Words", "word_count"),
     "hits": ("Hits", "hit_count"),
     "kudos": ("Kudos", "kudos_count"),
-    "comments": ("Comment threads", "comment_count"),
+    "comments": ("Comment threads", "comment_threads"),  # annotated by creator_works
     "bookmarks": ("Bookmarks", "bookmark_count"),
 }
 SORTS = {"date": "-first_posted_at", "title": "title_sort_key"} | {
@@ -35,8 +36,22 @@ class WorkStats:
 
 
 def creator_works(user: User) -> QuerySet[Work]:
-    """The user's posted works (hidden ones too: they are still theirs to count)."""
-    return Work.objects.filter(posted=True, creatorships__pseud__user=user).distinct()
+    """The user's posted works (hidden ones too: they are still theirs to count), each with
+    `comment_threads`: its top-level comments (approved, not deleted), as AO3 counts them."""
+    threads = (
+        Comment.objects.filter(
+            work=OuterRef("pk"), parent__isnull=True, state=CommentState.APPROVED, deleted=False
+        )
+        .order_by()
+        .values("work")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Work.objects.filter(posted=True, creatorships__pseud__user=user)
+        .distinct()
+        .annotate(comment_threads=Coalesce(Subquery(threads), 0))
+    )
 
 
 def work_stats(user: User, sort: str) -> tuple[list[WorkStats], dict[str, int]]:
