@@ -65,20 +65,23 @@ def test_the_demo_writes_threads_that_match_the_work_counts() -> None:
             assert work.comment_count == 0
     assert comments.filter(parent__isnull=False).exists()
     for reply in comments.filter(parent__isnull=False).select_related("parent"):
-        assert reply.depth == reply.parent.depth + 1
-        assert reply.thread_id == (reply.parent.thread_id or reply.parent_id)
-        assert reply.chapter_id == reply.parent.chapter_id
+        parent = reply.parent
+        assert parent is not None
+        assert reply.depth == parent.depth + 1
+        assert reply.thread_id == (parent.thread_id or parent.pk)
+        assert reply.chapter_id == parent.chapter_id
     assert (
         Counter(c.user_id is None for c in comments)[True]
         == comments.filter(pseud__isnull=True, guest_name__gt="").count()
     )
     # New comments after the demo get fresh ids (the id sequence moved past the demo's rows).
-    work = (
+    open_work = (
         Work.objects.filter(posted=True)
         .exclude(comment_permission=CommentPermission.NOBODY)
         .first()
     )
-    assert work is not None
+    assert open_work is not None
+    work = open_work
     reader = make_user()
     made = comment_create(
         work=work,

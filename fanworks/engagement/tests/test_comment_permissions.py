@@ -94,7 +94,7 @@ def do(action: str, client: Client, world: World, actor: str) -> int:
 
 
 # What each actor gets, per action, on a public work.
-PUBLIC = {
+PUBLIC: dict[str, dict[str, str | int]] = {
     "comment": {"guest": OK, "reader": OK, "creator": OK, "blocked": 403, "muted": OK, "admin": OK},
     "reply": {"guest": OK, "reader": OK, "creator": OK, "blocked": 403, "muted": OK, "admin": OK},
     "edit": {"guest": LOGIN, "reader": 403, "creator": 403, "blocked": 403, "muted": 403,

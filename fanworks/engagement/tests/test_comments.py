@@ -587,3 +587,23 @@ def test_the_stats_page_counts_comment_threads_per_work_and_in_total() -> None:
     page = logged_in(creator).get("/users/statwriter/stats").content.decode()
     assert "Comment threads" in page
     assert '<td class="number comments">3</td>' in page
+
+
+def test_the_posting_form_turns_moderation_on_and_off() -> None:
+    creator = established()
+    work = make_work(creator)
+    client = logged_in(creator)
+    form = client.get(f"/works/{work.pk}/edit").content.decode()
+    assert 'name="moderate_comments"' in form
+    from fanworks.works.actions import work_update
+    from fanworks.works.forms import EditWorkForm
+
+    data = EditWorkForm.initial_for(work)
+    data.update(moderate_comments=True, version=work.version)
+    bound = EditWorkForm(data, user=creator)
+    assert bound.is_valid(), bound.errors
+    work_update(user=creator, work=work, data=bound.work_data(), expected_version=work.version)
+    work.refresh_from_db()
+    assert work.moderate_comments
+    page = logged_in(established()).get(f"/works/{work.pk}").content.decode()
+    assert "Comments on this work are moderated" in page
