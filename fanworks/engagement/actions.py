@@ -249,7 +249,7 @@ def comment_create(
     if creation_key is not None:
         existing = Comment.objects.filter(creation_key=creation_key).first()
         if existing is not None:
-            return existing
+            return _same_submission(existing, work, by)
     if chapter.work_id != work.pk or (parent is not None and parent.work_id != work.pk):
         raise ValueError("the chapter and the parent comment must belong to the work")
     cleaned = _clean_comment(content)
@@ -283,9 +283,18 @@ def comment_create(
         if creation_key is not None:
             existing = Comment.objects.filter(creation_key=creation_key).first()
             if existing is not None:
-                return existing
+                return _same_submission(existing, work, by)
         raise
     return comment
+
+
+def _same_submission(existing: Comment, work: Work, by: Commenter) -> Comment:
+    """The comment an earlier submit of this form posted; a key from someone else's form (or
+    another work's) is refused rather than answered with their comment."""
+    by_user_id = by.user.pk if by.user is not None else None
+    if existing.work_id != work.pk or existing.user_id != by_user_id:
+        raise ValidationError("This form was already used; please reload the page.")
+    return existing
 
 
 def comment_update(*, comment: Comment, content: str) -> Comment:
@@ -364,5 +373,6 @@ def comment_approve(*, comment: Comment) -> Comment:
         )
         if approved:
             _count_comments(comment.work_id, +1)
+            # Notifications of an approved comment hook in here, as in comment_create.
     comment.state = CommentState.APPROVED
     return comment

@@ -215,6 +215,7 @@ class CommentThreads:
     number: int
     num_pages: int
     count: int  # comments shown for these chapters (approved, not deleted, not muted)
+    work_count: int  # the same for the whole work
 
     @property
     def has_previous(self) -> bool:
@@ -235,7 +236,7 @@ def chapter_threads(
     No query at all for a work nobody has commented on (most works), unless comments await
     moderation there."""
     if not work.comment_count and not work.moderate_comments:
-        return CommentThreads(threads=[], number=1, num_pages=1, count=0)
+        return CommentThreads(threads=[], number=1, num_pages=1, count=0, work_count=0)
     visible = visible_comments(who)
     chapter_ids = [chapter.pk for chapter in chapters]
     roots = visible.filter(chapter_id__in=chapter_ids, parent__isnull=True).order_by(
@@ -244,16 +245,15 @@ def chapter_threads(
     shown = Paginator(roots, THREADS_PER_PAGE).get_page(page)
     root_list = list(shown.object_list)
     replies = list(visible.filter(thread_id__in=[root.pk for root in root_list]))
-    count = (
-        visible.filter(chapter_id__in=chapter_ids, state=CommentState.APPROVED, deleted=False)
-        .order_by()
-        .count()
+    counts = visible.filter(work=work, state=CommentState.APPROVED, deleted=False).aggregate(
+        here=Count("pk", filter=Q(chapter_id__in=chapter_ids)), everywhere=Count("pk")
     )
     return CommentThreads(
         threads=_trees(root_list, replies, who),
         number=shown.number,
         num_pages=shown.paginator.num_pages,
-        count=count,
+        count=counts["here"],
+        work_count=counts["everywhere"],
     )
 
 

@@ -218,9 +218,9 @@ def comment_section(
     chapter = shown[0]
     who = comment_viewer(request.user, work, chapter)
     threads = chapter_threads(who, work, [c for c in shown if c.posted], request.GET.get("page"))
-    if full_view and request.user.is_authenticated and threads.count < work.comment_count:
+    if threads.work_count != work.comment_count and request.user.is_authenticated:
         # Muted users' comments are not on the page, so neither are they in its figures.
-        work.comment_count = threads.count
+        work.comment_count = threads.work_count
     user = request.user if isinstance(request.user, User) else None
     return CommentSection(
         work=work,
@@ -229,9 +229,8 @@ def comment_section(
         refusal=who.work_refusal,
         form=None if who.work_refusal else CommentForm(user=user),
         moderator=who.moderator,
-        unreviewed=unreviewed_comments(work).count()
-        if who.moderator and work.moderate_comments
-        else 0,
+        # Also after moderation is turned off: what still waits must not be forgotten.
+        unreviewed=unreviewed_comments(work).count() if who.moderator else 0,
         page_path=request.path,
     )
 
@@ -317,7 +316,7 @@ def _post_comment(
         )  # fmt: skip
     key = form.cleaned_data.get("creation_key")
     earlier = Comment.objects.filter(creation_key=key).first() if key is not None else None
-    if earlier is not None and earlier.work_id == work.pk:
+    if earlier is not None and (earlier.work_id, earlier.user_id) == (work.pk, user and user.pk):
         # The same form sent twice: the first one posted it.
         return HttpResponseRedirect(comment_url(earlier, work))
     limit = comment_limit(user, visitor_hash(request, "comments"))

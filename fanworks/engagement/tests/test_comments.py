@@ -607,3 +607,14 @@ def test_the_posting_form_turns_moderation_on_and_off() -> None:
     assert work.moderate_comments
     page = logged_in(established()).get(f"/works/{work.pk}").content.decode()
     assert "Comments on this work are moderated" in page
+
+
+def test_a_creation_key_from_another_form_posts_nothing_and_shows_nothing() -> None:
+    work = make_work(established())
+    key = str(uuid.uuid4())
+    post(logged_in(established()), work, "Mine", creation_key=key)
+    other = post(logged_in(established()), work, "Someone else's", creation_key=key)
+    assert other.status_code == 400
+    assert "This form was already used" in other.content.decode()
+    assert "Someone else&#x27;s" in other.content.decode()
+    assert list(Comment.objects.values_list("content", flat=True)) == ["Mine"]
