@@ -283,14 +283,13 @@ def _comment_form_page(
 
 
 def _wait_text(seconds: int) -> str:
-    """ "5 minutes (at 22:41 UTC)": when a limited commenter may try again."""
+    """When a limited commenter may try again, e.g. "5 minutes (at 22:41 UTC)"."""
     at = timezone.now() + timedelta(seconds=seconds)
-    minutes = -(-seconds // 60)
-    amount = (
-        f"{seconds} second{'s' * (seconds != 1)}"
-        if seconds < 60
-        else (f"{minutes} minute{'s' * (minutes != 1)}")
-    )
+    if seconds < 60:
+        amount = f"{seconds} second{'s' * (seconds != 1)}"
+    else:
+        minutes = -(-seconds // 60)  # rounded up: never tell someone to come back too early
+        amount = f"{minutes} minute{'s' * (minutes != 1)}"
     return f"{amount} (at {at.astimezone(UTC):%H:%M} UTC)"
 
 
@@ -304,7 +303,6 @@ def _post_comment(
     form = CommentForm(request.POST, user=user, target=target)
     refusal = comment_refusal(request.user, work, chapter, parent)
     if refusal is not None:
-        form.is_valid()  # the text comes back as typed
         return _comment_form_page(
             request, work=work, form=None, action=action, status=403, heading=heading,
             parent=parent, problem=refusal,
