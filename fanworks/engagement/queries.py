@@ -264,11 +264,13 @@ def thread_from(who: CommentViewer, comment: Comment) -> CommentNode:
     return _trees([comment], replies, who)[0]
 
 
-def unreviewed_comments(work: Work) -> QuerySet[Comment]:
-    """The comments on `work` waiting for a creator's approval, oldest first. All of them,
-    muted users' too: moderating is the creator's job, and a comment left here never shows."""
+def unreviewed_comments(work: Work, viewer: Viewer) -> QuerySet[Comment]:
+    """The comments on `work` waiting for a creator's approval, oldest first, except those of
+    users `viewer` mutes: muting takes them out of sight everywhere, and a comment never
+    approved never shows to anyone."""
     return (
         Comment.objects.filter(work=work, state=CommentState.UNREVIEWED)
+        .exclude(user_id__in=muted_user_ids(viewer))
         .select_related("pseud__user", "chapter")
         .order_by("created_at", "pk")
     )

@@ -230,7 +230,7 @@ def comment_section(
         form=None if who.work_refusal else CommentForm(user=user),
         moderator=who.moderator,
         # Also after moderation is turned off: what still waits must not be forgotten.
-        unreviewed=unreviewed_comments(work).count() if who.moderator else 0,
+        unreviewed=unreviewed_comments(work, request.user).count() if who.moderator else 0,
         page_path=request.path,
     )
 
@@ -513,7 +513,7 @@ def work_comments_unreviewed(request: HttpRequest, work_id: int) -> HttpResponse
         raise Http404("No such work")
     context = {
         "work": work,
-        "page": paginate(unreviewed_comments(work), requested_page(request)),
+        "page": paginate(unreviewed_comments(work, request.user), requested_page(request)),
     }
     return render(request, "engagement/comments_unreviewed.html", context)
 

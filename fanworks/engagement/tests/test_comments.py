@@ -461,6 +461,13 @@ def test_muted_users_comments_disappear_for_the_muter_only() -> None:
     assert "LOUD OPINION" not in page and "Quiet one" in page
     assert "Comments (1)" in page and '<dd class="comments">1</dd>' in page
     assert logged_in(muter).get(f"/comments/{top.pk}").status_code == 404
+    # Nor do they wait in the muter's moderation queue.
+    Work.objects.filter(pk=work.pk).update(moderate_comments=True)
+    work.refresh_from_db()
+    Mute.objects.create(muter=creator, muted=loud)
+    comment_create(work=work, chapter=chapter, by=by(loud), content="LOUD AND WAITING")
+    queue = logged_in(creator).get(f"/works/{work.pk}/comments/unreviewed").content.decode()
+    assert "LOUD AND WAITING" not in queue and "No comments are waiting" in queue
     others = Client().get(f"/works/{work.pk}").content.decode()
     assert "LOUD OPINION" in others and "Comments (2)" in others
 
@@ -618,3 +625,30 @@ def test_a_creation_key_from_another_form_posts_nothing_and_shows_nothing() -> N
     assert "This form was already used" in other.content.decode()
     assert "Someone else&#x27;s" in other.content.decode()
     assert list(Comment.objects.values_list("content", flat=True)) == ["Mine"]
+
+
+def test_the_work_page_costs_the_same_queries_for_few_or_many_comments() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    creator = established()
+    work = make_work(creator)
+    chapter = work.chapters.get()
+    viewer = logged_in(established())
+    people = [established() for _ in range(3)]
+
+    def add(count: int) -> None:
+        for n in range(count):
+            top = comment_create(work=work, chapter=chapter, by=by(people[n % 3]), content="t")
+            comment_create(work=work, chapter=chapter, by=by(creator), parent=top, content="r")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert viewer.get(f"/works/{work.pk}").status_code == 200
+        return len(captured)
+
+    add(2)
+    viewer.get(f"/works/{work.pk}")  # the first visit writes the hit and the history
+    few = queries()
+    add(12)
+    assert queries() == few
