@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from fanworks.accounts.models import User
-from fanworks.works.models import Work
+from fanworks.accounts.models import Pseud, User
+from fanworks.works.models import Chapter, Work
 
 
 class Kudos(models.Model):
@@ -220,3 +220,99 @@ class DigestCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} digest up to {self.until}"
+
+
+# AO3's limit on a comment's length, in characters of the raw input.
+MAX_COMMENT_LENGTH = 10_000
+MAX_GUEST_NAME_LENGTH = 100
+
+
+class CommentState(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    UNREVIEWED = "unreviewed", "Awaiting approval"
+
+
+class Comment(models.Model):
+    """A comment on a chapter, or a reply to another comment (`parent`).
+
+    `thread` is the top-level comment a reply belongs to (empty on the top-level comment
+    itself), so a page of threads loads with one query; `depth` is 0 at the top. A comment is
+    from a registered user (user + pseud) or from a guest (name + e-mail, never shown); the
+    database holds that rule. Deleting a comment that has replies keeps it as a placeholder
+    (`deleted`, its text gone) so the replies keep their place.
+    """
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="comments")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    thread = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="thread_comments"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    pseud = models.ForeignKey(
+        Pseud, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    guest_name = models.CharField(max_length=MAX_GUEST_NAME_LENGTH, blank=True, default="")
+    guest_email = models.EmailField(blank=True, default="")
+    content = models.TextField(blank=True)
+    content_html = models.TextField(blank=True)
+    sanitizer_version = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=12, choices=CommentState.choices, default=CommentState.APPROVED
+    )
+    frozen = models.BooleanField(default=False)
+    # Set by the comment form so that a double submit posts one comment.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, pseud__isnull=False, guest_name="", guest_email="")
+                    | (
+                        Q(user__isnull=True, pseud__isnull=True)
+                        & ~Q(guest_name="")
+                        & ~Q(guest_email="")
+                    )
+                ),
+                name="comment_from_user_or_guest",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, thread__isnull=True, depth=0)
+                | Q(parent__isnull=False, thread__isnull=False, depth__gt=0),
+                name="comment_reply_has_thread",
+            ),
+        ]
+        indexes = [
+            # A chapter's threads in order, for the work page.
+            models.Index(
+                fields=["chapter", "parent", "created_at"], name="comment_chapter_threads"
+            ),
+            models.Index(fields=["work", "state"], name="comment_work_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on chapter {self.chapter_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"/comments/{self.pk}"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def approved(self) -> bool:
+        return self.state == CommentState.APPROVED
+
+    @property
+    def thread_root_id(self) -> int:
+        return self.thread_id or self.pk

@@ -1,9 +1,12 @@
-"""Who may leave kudos. The work has already been loaded through the visibility query, so a
-reader who may not see it never gets here (404)."""
+"""Who may leave kudos and comments. The work has already been loaded through the visibility
+query, so a reader who may not see it never gets here (404)."""
+
+from collections.abc import Collection
 
 from fanworks.accounts.models import Block, User
 from fanworks.accounts.queries import blocked_by_a_creator
-from fanworks.works.models import Work
+from fanworks.engagement.models import Comment
+from fanworks.works.models import Chapter, CommentPermission, Work
 from fanworks.works.permissions import is_creator
 from fanworks.works.queries import Viewer
 
@@ -68,3 +71,86 @@ def can_subscribe(
     blocked: bool | None = None,
 ) -> bool:
     return subscribe_refusal(viewer, work=work, target_user=target_user, blocked=blocked) is None
+
+
+# Comments. The work has been loaded through the visibility query, and a comment through
+# engagement.queries.comment_for_viewer, so what the viewer may not see is already a 404.
+
+
+def is_admin(viewer: Viewer) -> bool:
+    return bool(viewer.is_authenticated and viewer.is_staff)
+
+
+def work_comment_refusal(viewer: Viewer, work: Work, chapter: Chapter | None = None) -> str | None:
+    """Why `viewer` may not comment on `work` (or reply to a comment on it) at all, or None.
+
+    The same for every comment on the page, so the page asks once."""
+    if not work.posted or (chapter is not None and not chapter.posted):
+        return "Comments can only be left on posted works."
+    if work.comment_permission == CommentPermission.NOBODY:
+        return "Sorry, this work doesn't allow comments."
+    if not viewer.is_authenticated and (
+        work.comment_permission != CommentPermission.EVERYONE or work.restricted
+    ):
+        return "Sorry, this work only allows comments from users with an Archive account."
+    if isinstance(viewer, User) and blocked_by_a_creator(viewer, work.pk):
+        return "Sorry, you have been blocked by one or more of this work's creators."
+    return None
+
+
+def reply_refusal(viewer: Viewer, parent: Comment, blockers: Collection[int]) -> str | None:
+    """Why `viewer` may not reply to `parent`, beyond `work_comment_refusal`. `blockers` are
+    the ids of the users who block the viewer (`users_blocking`), fetched once per page."""
+    if parent.deleted:
+        return "You can't reply to a deleted comment."
+    if not parent.approved:
+        return "This comment is awaiting approval; it can take replies once it is approved."
+    if parent.frozen:
+        return "This thread is frozen; it takes no new replies."
+    if parent.user_id is not None and parent.user_id in blockers:
+        return "Sorry, you have been blocked by that user."
+    return None
+
+
+def users_blocking(viewer: Viewer) -> set[int]:
+    """The ids of the users who block `viewer` (none for a guest)."""
+    if not isinstance(viewer, User):
+        return set()
+    return set(Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True))
+
+
+def comment_refusal(
+    viewer: Viewer, work: Work, chapter: Chapter | None = None, parent: Comment | None = None
+) -> str | None:
+    """Why `viewer` may not post a comment on `chapter` of `work`, or reply to `parent`."""
+    refusal = work_comment_refusal(viewer, work, chapter)
+    if refusal is None and parent is not None:
+        blockers = {parent.user_id} if parent.user_id is not None else set()
+        refusal = reply_refusal(viewer, parent, blockers & users_blocking(viewer))
+    return refusal
+
+
+def comment_edit_refusal(viewer: Viewer, comment: Comment, work: Work) -> str | None:
+    """Only the author edits their comment, while it is neither deleted nor frozen (and not
+    once a creator of the work blocks them)."""
+    if not isinstance(viewer, User) or comment.user_id != viewer.pk:
+        return "Only the person who wrote a comment can edit it."
+    if comment.deleted:
+        return "This comment was deleted."
+    if comment.frozen:
+        return "This thread is frozen; its comments can't be edited."
+    if blocked_by_a_creator(viewer, work.pk):
+        return "Sorry, you have been blocked by one or more of this work's creators."
+    return None
+
+
+def can_delete_comment(viewer: Viewer, comment: Comment, work: Work) -> bool:
+    """The author, the work's creators and admins delete comments."""
+    if comment.deleted or not viewer.is_authenticated:
+        return False
+    return comment.user_id == viewer.pk or is_creator(viewer, work) or is_admin(viewer)
+
+
+def can_moderate_comments(viewer: Viewer, work: Work) -> bool:
+    """Freezing threads and approving comments is for the work's creators."""
+    return is_creator(viewer, work)

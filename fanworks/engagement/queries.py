@@ -1,16 +1,31 @@
 """Every read of the engagement app."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from fanworks.accounts.models import Block, User
-from fanworks.accounts.queries import muted_user_ids
-from fanworks.engagement.models import Kudos, Notification, Reading, Subscription
-from fanworks.works.models import Work
-from fanworks.works.queries import Viewer, visible_works, with_listing_data
+from fanworks.accounts.queries import blocked_by_a_creator, muted_user_ids
+from fanworks.engagement.models import (
+    Comment,
+    CommentState,
+    Kudos,
+    Notification,
+    Reading,
+    Subscription,
+)
+from fanworks.engagement.permissions import (
+    can_moderate_comments,
+    is_admin,
+    reply_refusal,
+    users_blocking,
+    work_comment_refusal,
+)
+from fanworks.works.models import Chapter, Work
+from fanworks.works.queries import Viewer, visible_works, with_listing_data, work_for_viewer
 
 # Names listed under a work; the rest are counted ("and 12 more users").
 KUDOS_NAMES_SHOWN = 50
@@ -151,3 +166,208 @@ def subscriptions_of(owner: User, *, kind: str = "") -> QuerySet[Subscription]:
     elif kind == "users":
         subscriptions = subscriptions.filter(target_user__isnull=False)
     return subscriptions.order_by("-created_at", "-pk")
+
+
+# Comments
+
+# AO3 shows a thread five levels deep (COMMENT_THREAD_MAX_DEPTH); deeper replies are on the
+# page of the fifth-level comment, behind "Continue this thread".
+THREAD_DEPTH_SHOWN = 5
+THREADS_PER_PAGE = 20
+
+
+@dataclass
+class CommentNode:
+    """A comment as one viewer sees it, with the replies they may see and what they may do."""
+
+    comment: Comment
+    replies: list["CommentNode"] = field(default_factory=list)
+    continue_thread: bool = False  # it has replies, shown on its own page
+    reply_refusal: str | None = None
+    can_edit: bool = False
+    can_delete: bool = False
+    can_moderate: bool = False
+
+
+@dataclass(frozen=True)
+class CommentViewer:
+    """What decides, for every comment on a page, what the viewer sees and may do: fetched
+    once per page (see `comment_viewer`)."""
+
+    viewer: Viewer
+    moderator: bool  # a creator of the work: sees and manages every comment
+    admin: bool
+    work_refusal: str | None  # engagement.permissions.work_comment_refusal
+    blocked_by_creator: bool
+    blockers: frozenset[int]
+
+    @property
+    def user_id(self) -> int | None:
+        return self.viewer.pk if self.viewer.is_authenticated else None
+
+
+def comment_viewer(viewer: Viewer, work: Work, chapter: Chapter | None = None) -> CommentViewer:
+    moderator = can_moderate_comments(viewer, work)
+    blocked = isinstance(viewer, User) and blocked_by_a_creator(viewer, work.pk)
+    return CommentViewer(
+        viewer=viewer,
+        moderator=moderator,
+        admin=is_admin(viewer),
+        work_refusal=work_comment_refusal(viewer, work, chapter),
+        blocked_by_creator=blocked,
+        blockers=frozenset(users_blocking(viewer)) if viewer.is_authenticated else frozenset(),
+    )
+
+
+def visible_comments(who: CommentViewer) -> QuerySet[Comment]:
+    """The comments `who` may see, on any work already visible to them: approved ones; those
+    awaiting approval only for the work's creators, admins and their author; never those of a
+    user the viewer mutes (filtered here, so they are not in the page at all)."""
+    comments = Comment.objects.select_related("pseud__user")
+    if not (who.moderator or who.admin):
+        mine = Q(user_id=who.user_id) if who.user_id is not None else Q(pk__in=[])
+        comments = comments.filter(Q(state=CommentState.APPROVED) | mine)
+    if who.user_id is not None:
+        comments = comments.exclude(user_id__in=muted_user_ids(who.viewer))
+    return comments
+
+
+def comment_for_viewer(viewer: Viewer, comment_id: int) -> tuple[Comment, Work] | None:
+    """A comment and its work, or None when either is missing or not for `viewer` (a draft
+    work, a draft chapter, a comment awaiting approval, a muted user's comment)."""
+    found = Comment.objects.filter(pk=comment_id).select_related("chapter").first()
+    if found is None:
+        return None
+    work = work_for_viewer(viewer, found.work_id)
+    if work is None:
+        return None
+    who = comment_viewer(viewer, work, found.chapter)
+    if not found.chapter.posted and not who.moderator:
+        return None
+    comment = visible_comments(who).filter(pk=comment_id).select_related("chapter").first()
+    return (comment, work) if comment is not None else None
+
+
+def _node(comment: Comment, who: CommentViewer) -> CommentNode:
+    mine = who.user_id is not None and comment.user_id == who.user_id
+    refusal = who.work_refusal or reply_refusal(who.viewer, comment, who.blockers)
+    return CommentNode(
+        comment=comment,
+        reply_refusal=refusal,
+        can_edit=mine and not (comment.deleted or comment.frozen or who.blocked_by_creator),
+        can_delete=not comment.deleted and (mine or who.moderator or who.admin),
+        can_moderate=who.moderator,
+    )
+
+
+def _trees(roots: list[Comment], replies: list[Comment], who: CommentViewer) -> list[CommentNode]:
+    """Nest `replies` under `roots`, THREAD_DEPTH_SHOWN levels deep counted from each root.
+    A reply whose parent the viewer may not see is left out with everything under it."""
+    children: dict[int, list[Comment]] = {}
+    for reply in replies:
+        assert reply.parent_id is not None
+        children.setdefault(reply.parent_id, []).append(reply)
+    for siblings in children.values():
+        siblings.sort(key=lambda c: (c.created_at, c.pk))
+
+    def build(comment: Comment, level: int) -> CommentNode:
+        node = _node(comment, who)
+        below = children.get(comment.pk, [])
+        if level + 1 >= THREAD_DEPTH_SHOWN:
+            node.continue_thread = bool(below)
+        else:
+            node.replies = [build(reply, level + 1) for reply in below]
+        return node
+
+    return [build(root, 0) for root in roots]
+
+
+@dataclass
+class CommentThreads:
+    threads: list[CommentNode]
+    number: int
+    num_pages: int
+    count: int  # comments shown for these chapters (approved, not deleted, not muted)
+    work_count: int  # the same for the whole work
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def chapter_threads(
+    who: CommentViewer, work: Work, chapters: list[Chapter], page: str | None
+) -> CommentThreads:
+    """One page of the threads on `chapters` (oldest thread first, as AO3 lists them), each
+    nested to THREAD_DEPTH_SHOWN. A bad or too large page number gives the nearest page: the
+    comments are below a work, which should never become a 404.
+
+    No query at all for a work nobody has commented on (most works), unless comments await
+    moderation there."""
+    if not work.comment_count and not work.moderate_comments:
+        return CommentThreads(threads=[], number=1, num_pages=1, count=0, work_count=0)
+    visible = visible_comments(who)
+    chapter_ids = [chapter.pk for chapter in chapters]
+    roots = visible.filter(chapter_id__in=chapter_ids, parent__isnull=True).order_by(
+        "created_at", "pk"
+    )
+    shown = Paginator(roots, THREADS_PER_PAGE).get_page(page)
+    root_list = list(shown.object_list)
+    replies = list(visible.filter(thread_id__in=[root.pk for root in root_list]))
+    counts = visible.filter(work=work, state=CommentState.APPROVED, deleted=False).aggregate(
+        here=Count("pk", filter=Q(chapter_id__in=chapter_ids)), everywhere=Count("pk")
+    )
+    return CommentThreads(
+        threads=_trees(root_list, replies, who),
+        number=shown.number,
+        num_pages=shown.paginator.num_pages,
+        count=counts["here"],
+        work_count=counts["everywhere"],
+    )
+
+
+def thread_from(who: CommentViewer, comment: Comment) -> CommentNode:
+    """`comment` with the replies below it that the viewer may see, THREAD_DEPTH_SHOWN deep."""
+    root = comment.thread_root_id
+    replies = list(visible_comments(who).filter(thread_id=root).exclude(pk=comment.pk))
+    return _trees([comment], replies, who)[0]
+
+
+def unreviewed_comments(work: Work, viewer: Viewer) -> QuerySet[Comment]:
+    """The comments on `work` waiting for a creator's approval, oldest first, except those of
+    users `viewer` mutes: muting takes them out of sight everywhere, and a comment never
+    approved never shows to anyone."""
+    return (
+        Comment.objects.filter(work=work, state=CommentState.UNREVIEWED)
+        .exclude(user_id__in=muted_user_ids(viewer))
+        .select_related("pseud__user", "chapter")
+        .order_by("created_at", "pk")
+    )
+
+
+def comment_url(comment: Comment, work: Work) -> str:
+    """Where a comment is seen in place: its chapter (the work page for a one-chapter work), on
+    the page of threads holding it, at its anchor."""
+    root_id = comment.thread_root_id
+    root_created = (
+        comment.created_at
+        if comment.thread_id is None
+        else Comment.objects.filter(pk=root_id).values_list("created_at", flat=True).first()
+    )
+    if root_created is None:  # the thread is gone
+        root_created = comment.created_at
+    earlier = Comment.objects.filter(
+        chapter_id=comment.chapter_id, parent__isnull=True, state=CommentState.APPROVED
+    ).filter(Q(created_at__lt=root_created) | Q(created_at=root_created, pk__lt=root_id))
+    page = earlier.count() // THREADS_PER_PAGE + 1
+    base = (
+        f"/works/{work.pk}/chapters/{comment.chapter_id}"
+        if work.posted_chapter_count > 1
+        else f"/works/{work.pk}"
+    )
+    query = f"?page={page}" if page > 1 else ""
+    return f"{base}{query}#comment_{comment.pk}"

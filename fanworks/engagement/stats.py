@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import HitDay, Subscription
+from fanworks.engagement.models import Comment, CommentState, HitDay, Subscription
 from fanworks.works.models import Work
 
 # Column key → (label, the Work field it sorts by, highest first).
@@ -18,7 +18,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "words": ("Words", "word_count"),
     "hits": ("Hits", "hit_count"),
     "kudos": ("Kudos", "kudos_count"),
-    "comments": ("Comment threads", "comment_count"),
+    "comments": ("Comment threads", "comment_threads"),  # annotated by creator_works
     "bookmarks": ("Bookmarks", "bookmark_count"),
     "subscriptions": ("Subscriptions", "subscription_count"),  # annotated in work_stats
 }
@@ -37,8 +37,22 @@ class WorkStats:
 
 
 def creator_works(user: User) -> QuerySet[Work]:
-    """The user's posted works (hidden ones too: they are still theirs to count)."""
-    return Work.objects.filter(posted=True, creatorships__pseud__user=user).distinct()
+    """The user's posted works (hidden ones too: they are still theirs to count), each with
+    `comment_threads`: its top-level comments (approved, not deleted), as AO3 counts them."""
+    threads = (
+        Comment.objects.filter(
+            work=OuterRef("pk"), parent__isnull=True, state=CommentState.APPROVED, deleted=False
+        )
+        .order_by()
+        .values("work")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Work.objects.filter(posted=True, creatorships__pseud__user=user)
+        .distinct()
+        .annotate(comment_threads=Coalesce(Subquery(threads), 0))
+    )
 
 
 # Subscribers of each work, counted in the database (there is no counter on Work to keep).

@@ -65,6 +65,7 @@ class WorkData:
     endnotes: str = ""
     restricted: bool = False
     comment_permission: str = CommentPermission.REGISTERED
+    moderate_comments: bool = False
     expected_chapters: int | None = None
 
 
@@ -174,6 +175,7 @@ def _apply_work_fields(work: Work, data: WorkData) -> None:
     work.language = data.language
     work.restricted = data.restricted
     work.comment_permission = data.comment_permission
+    work.moderate_comments = data.moderate_comments
     work.expected_chapters = data.expected_chapters
     for name in ("summary", "notes", "endnotes"):
         raw = getattr(data, name)
@@ -476,6 +478,8 @@ def chapter_delete(*, chapter: Chapter) -> Work:
         _renumber(work, list(work.chapters.order_by("position").values_list("pk", flat=True)))
         work.version += 1
         _refresh_counts(work)
+        # The chapter's comments went with it (engagement.Comment; "approved" = CommentState).
+        work.comment_count = work.comments.filter(state="approved", deleted=False).count()
         work.save()
         record_work_changes([work.pk])
     return work

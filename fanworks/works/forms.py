@@ -162,6 +162,10 @@ class WorkForm(forms.Form):
         initial=CommentPermission.REGISTERED,
         widget=forms.RadioSelect,
     )
+    moderate_comments = forms.BooleanField(
+        label="Enable comment moderation (comments appear only after you approve them)",
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,6 +201,7 @@ class WorkForm(forms.Form):
             language=data["language"],
             restricted=data["restricted"],
             comment_permission=data["comment_permission"],
+            moderate_comments=data["moderate_comments"],
             expected_chapters=data["expected_chapters"],
             pseud_ids=[int(pk) for pk in data["pseuds"]],
         )
@@ -223,6 +228,7 @@ class WorkForm(forms.Form):
             else str(work.expected_chapters),
             "restricted": work.restricted,
             "comment_permission": work.comment_permission,
+            "moderate_comments": work.moderate_comments,
         }
 
 

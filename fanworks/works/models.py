@@ -56,6 +56,8 @@ class Work(models.Model):
     comment_permission = models.CharField(
         max_length=20, choices=CommentPermission.choices, default=CommentPermission.REGISTERED
     )
+    # AO3's moderated commenting: comments wait for a creator's approval before readers see them.
+    moderate_comments = models.BooleanField(default=False, db_default=False)
     expected_chapters = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty when the number of chapters is not known."
     )

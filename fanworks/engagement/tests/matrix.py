@@ -68,7 +68,7 @@ def snapshot() -> dict[str, object]:
     counts: dict[str, object] = {}
     for label in WATCHED_APPS:
         for model in apps.get_app_config(label).get_models():
-            counts[model._meta.label] = model.objects.count()
+            counts[model._meta.label] = model._default_manager.count()
     counts["work counters"] = sorted(
         Work.objects.values_list("pk", *WATCHED_WORK_COUNTERS).order_by("pk")
     )
