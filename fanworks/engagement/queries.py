@@ -7,9 +7,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from fanworks.accounts.models import User
-from fanworks.engagement.models import Kudos, Reading
+from fanworks.accounts.queries import muted_user_ids
+from fanworks.engagement.models import Bookmark, BookmarkTag, ExternalWork, Kudos, Reading
+from fanworks.tags.models import Tag
 from fanworks.works.models import Work
 from fanworks.works.queries import Viewer, visible_works, with_listing_data
+
+# The largest id a row can have (a 64-bit key): larger ids in URLs are missing, not errors.
+MAX_ROW_ID = 2**63 - 1
 
 # Names listed under a work; the rest are counted ("and 12 more users").
 KUDOS_NAMES_SHOWN = 50
@@ -83,3 +88,76 @@ def history_works(viewer: Viewer, owner: User, *, for_later: bool) -> QuerySet[W
         )
         .order_by(F("reading_last_viewed").desc(nulls_last=True), "-pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookmarks
+
+
+def visible_bookmarks(viewer: Viewer) -> QuerySet[Bookmark]:
+    """The bookmarks `viewer` may see: of works they may see (visible_works: not drafts, not
+    hidden, restricted ones only when logged in, none by creators they mute) or of external
+    works; private ones only when they are the viewer's own; none by users they mute."""
+    bookmarks = Bookmark.objects.filter(
+        Q(work__in=visible_works(viewer).values("pk")) | Q(work__isnull=True)
+    )
+    if not viewer.is_authenticated:
+        return bookmarks.filter(private=False)
+    return bookmarks.filter(Q(private=False) | Q(user_id=viewer.pk)).exclude(
+        user_id__in=muted_user_ids(viewer)
+    )
+
+
+def bookmark_for_viewer(viewer: Viewer, bookmark_id: int) -> Bookmark | None:
+    """One bookmark with what its page shows, or None when it is missing or not for `viewer`."""
+    if not 0 < bookmark_id <= MAX_ROW_ID:
+        return None
+    found = (
+        visible_bookmarks(viewer)
+        .select_related("pseud__user", "external_work", "work")
+        .filter(pk=bookmark_id)
+        .first()
+    )
+    if found is not None:
+        attach_bookmark_data([found])
+    return found
+
+
+def own_bookmark_of(user: Viewer, *, work: Work) -> Bookmark | None:
+    """The viewer's bookmark of `work` (the work page's form edits it), with its tags."""
+    if not user.is_authenticated:
+        return None
+    found = Bookmark.objects.filter(user_id=user.pk, work=work).first()
+    if found is not None:
+        found.tag_list = list(found.tags.order_by("name"))  # type: ignore[attr-defined]
+    return found
+
+
+def external_work_for_viewer(external_id: int) -> ExternalWork | None:
+    if not 0 < external_id <= MAX_ROW_ID:
+        return None
+    return ExternalWork.objects.filter(pk=external_id).first()
+
+
+def attach_bookmark_data(bookmarks: list[Bookmark]) -> None:
+    """Each bookmark's tags (`tag_list`, sorted by name) and its work with everything a blurb
+    shows (`listed_work`): three queries for a page, whatever its size."""
+    if not bookmarks:
+        return
+    tags: dict[int, list[Tag]] = {bookmark.pk: [] for bookmark in bookmarks}
+    for row in (
+        BookmarkTag.objects.filter(bookmark_id__in=list(tags))
+        .select_related("tag")
+        .order_by("tag__name")
+    ):
+        tags[row.bookmark_id].append(row.tag)
+    work_ids = {bookmark.work_id for bookmark in bookmarks if bookmark.work_id}
+    # The bookmarks were already filtered through visible_works; this only loads the blurbs.
+    works = {work.pk: work for work in with_listing_data(Work.objects.filter(pk__in=work_ids))}
+    for bookmark in bookmarks:
+        bookmark.tag_list = tags[bookmark.pk]  # type: ignore[attr-defined]
+        bookmark.listed_work = works.get(bookmark.work_id or 0)  # type: ignore[attr-defined]
+
+
+def bookmark_page_items(bookmarks: QuerySet[Bookmark]) -> QuerySet[Bookmark]:
+    return bookmarks.select_related("pseud__user", "external_work")

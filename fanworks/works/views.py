@@ -15,6 +15,7 @@ from fanworks.core.pagination import paginate, requested_page
 from fanworks.engagement.actions import hit_record, reading_record
 from fanworks.engagement.permissions import can_leave_kudos
 from fanworks.engagement.queries import kudos_summary
+from fanworks.engagement.views_bookmarks import bookmark_for_work_page
 from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
 from fanworks.works.forms import (
@@ -118,6 +119,7 @@ def _render_work(
         "kudos_allowed": work.posted and can_leave_kudos(request.user, work),
         "can_mark": can_mark,
         "marked_for_later": marked_for_later,
+        "bookmarking": bookmark_for_work_page(request, work),
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 
