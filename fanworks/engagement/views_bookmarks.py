@@ -80,7 +80,7 @@ def work_bookmarks(request: HttpRequest, work_id: int) -> HttpResponse:
     it: a double submit makes one bookmark)."""
     if request.method != "POST":
         work = _work_or_404(request, work_id)
-        if not work.posted:
+        if not work.posted or work.hidden_by_admin:  # its creator may open it; nobody lists it
             raise Http404("No such work")
         return _listing(
             request,
