@@ -72,5 +72,6 @@ def test_parallel_external_bookmarks_of_one_address_share_one_external_work() ->
         ),
     )
     assert errors == []
-    assert ExternalWork.objects.count() == 1
+    assert len({bookmark.pk for bookmark in results}) == 4
+    assert {bookmark.external_work_id for bookmark in results} == {ExternalWork.objects.get().pk}
     assert Bookmark.objects.count() == 4
