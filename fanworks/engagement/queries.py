@@ -161,3 +161,10 @@ def attach_bookmark_data(bookmarks: list[Bookmark]) -> None:
 
 def bookmark_page_items(bookmarks: QuerySet[Bookmark]) -> QuerySet[Bookmark]:
     return bookmarks.select_related("pseud__user", "external_work")
+
+
+def muted_public_bookmarks(viewer: User, work: Work) -> int:
+    """How many of the work's public bookmarks are by users `viewer` mutes (one query)."""
+    return Bookmark.objects.filter(
+        work=work, private=False, user_id__in=muted_user_ids(viewer)
+    ).count()

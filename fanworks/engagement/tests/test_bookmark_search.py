@@ -210,3 +210,17 @@ def test_a_listing_page_costs_a_fixed_number_of_queries(
         mark(reader, make_work(make_user(), title=f"More {n}"), tags=[f"x{n}", "y"], notes="z")
     with django_assert_max_num_queries(11):
         assert "1 - 10 of 10" in client.get("/users/reader/bookmarks").content.decode()
+
+
+def test_the_work_page_count_leaves_out_muted_users_bookmarks(archive) -> None:
+    work = archive["works"]["other"]
+    noisy = make_user("noisy")
+    mark(noisy, work)
+    viewer = make_user("viewer")
+    mute_user(muter=viewer, muted=noisy)
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(f"/works/{work.pk}").content.decode()
+    assert f'<a href="/works/{work.pk}/bookmarks">1</a>' in page
+    page = Client().get(f"/works/{work.pk}").content.decode()
+    assert f'<a href="/works/{work.pk}/bookmarks">2</a>' in page
