@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
-
 from fanworks.accounts.models import Pseud
 from fanworks.core.sanitize import SANITIZER_VERSION, sanitize_html
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan
 from fanworks.demo.rows import RowWriter
-from fanworks.engagement.actions import bookmark_tags_find_or_create
+from fanworks.engagement.actions import (
+    bookmark_tags_find_or_create,
+    work_bookmark_counts_refresh,
+)
 from fanworks.engagement.models import Bookmark, BookmarkTag, ExternalWork
-from fanworks.works.models import Work
 
 BOOKMARK_SHAPE = 1.3
 BOOKMARK_SCALE = 2.5
@@ -158,7 +157,7 @@ def write_demo_bookmarks(
                     tagged[(user_id, kind, target_id)] = bookmark.tag_names
     RowWriter(Bookmark, _BOOKMARK_FIELDS).write(rows)
     _write_tags(tagged, tags, list(work_ids.values()), list(externals.values()))
-    _recount(list(work_ids.values()))
+    work_bookmark_counts_refresh(work_ids=list(work_ids.values()))
     return len(rows)
 
 
@@ -214,14 +213,3 @@ def _write_tags(
             if name in tags
         ]
     )
-
-
-def _recount(work_ids: list[int]) -> None:
-    """Each work's public bookmark count, from the rows (one UPDATE)."""
-    public = (
-        Bookmark.objects.filter(work=OuterRef("pk"), private=False)
-        .values("work")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    Work.objects.filter(pk__in=work_ids).update(bookmark_count=Coalesce(Subquery(public), Value(0)))

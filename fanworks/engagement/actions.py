@@ -7,7 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
@@ -463,3 +464,20 @@ def external_bookmark_save(
     with transaction.atomic():
         external_work = external_work_find_or_create(user=user, data=external)
         return bookmark_save(user=user, pseud=pseud, data=data, external_work=external_work)
+
+
+def work_bookmark_counts_refresh(*, work_ids: list[int]) -> None:
+    """Recount these works' public bookmarks from the rows (one UPDATE) and tell search: for
+    bulk paths that write or remove bookmark rows directly (the demo; deleting a user or a
+    pseud, whose bookmarks go with them)."""
+    public = (
+        Bookmark.objects.filter(work=OuterRef("pk"), private=False)
+        .values("work")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    with transaction.atomic():
+        Work.objects.filter(pk__in=work_ids).update(
+            bookmark_count=Coalesce(Subquery(public), Value(0))
+        )
+        record_work_changes(work_ids)
