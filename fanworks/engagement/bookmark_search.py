@@ -18,6 +18,7 @@ answer the same BookmarkSearch later.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db import connections
 from django.db.models import Count, F, QuerySet
 from django.http import QueryDict
 
@@ -32,6 +33,10 @@ from fanworks.tags.queries import tag_by_name, tags_under, work_ids_filtered_by
 
 PER_PAGE = 20
 FACET_SIZE = 10
+# Tags are counted for the sidebar up to this many matching bookmarks; past it, counting in
+# SQL costs more than a page should (about 70 ms per 20,000 on SQLite), so the sidebar keeps
+# only the chosen tags and the name fields until the reader narrows the list.
+MAX_FACETED = 25_000
 MAX_TAG_NAMES_LENGTH = 2_000
 # AO3's key for the bookmarker's tags among include_/exclude_bookmark_search[…][].
 BOOKMARKER_TAGS_KEY = "tag_ids"
@@ -104,6 +109,8 @@ class BookmarkResult:
     total: int
     # tag type (or "bookmarker") → [(tag id, bookmarks)], most first; empty when not faceted.
     facets: dict[str, list[tuple[int, int]]]
+    # Too many bookmarks matched to count their tags (MAX_FACETED).
+    facets_skipped: bool = False
 
 
 def _filter_tags(tag_ids: list[int]) -> list[Tag]:
@@ -171,9 +178,11 @@ def search(viewer: Viewer, request: BookmarkSearch, *, faceted: bool) -> Bookmar
     )
     total = bookmarks.count()
     facets: dict[str, list[tuple[int, int]]] = {}
-    if faceted:
+    if faceted and total <= MAX_FACETED:
         facets = _facets(bookmarks)
-    return BookmarkResult(bookmark_ids=ids, total=total, facets=facets)
+    return BookmarkResult(
+        bookmark_ids=ids, total=total, facets=facets, facets_skipped=faceted and total > MAX_FACETED
+    )
 
 
 def _top(counts: dict[int, int]) -> list[tuple[int, int]]:
@@ -182,17 +191,29 @@ def _top(counts: dict[int, int]) -> list[tuple[int, int]]:
 
 def _facets(bookmarks: QuerySet[Bookmark]) -> dict[str, list[tuple[int, int]]]:
     """The top work tags of each type (direct filters, as work search's facets) and the top
-    bookmarker tags among the matching bookmarks: two grouped queries."""
-    counts: dict[str, dict[int, int]] = {tag_type: {} for tag_type in FACET_TYPES}
-    rows = (
-        WorkFilter.objects.filter(inherited=False, tag__type__in=list(FACET_TYPES))
-        .filter(work__bookmarks__in=bookmarks.values("pk"))
-        .values_list("tag__type", "tag_id")
-        .annotate(n=Count("work__bookmarks"))
-        .order_by()
+    bookmarker tags among the matching bookmarks: two grouped queries.
+
+    Work tags are counted per work first (bookmarks per work), then weighted through the
+    filter table: joining every bookmark to every filter row cost about five times as much.
+    """
+    per_work = (
+        bookmarks.filter(work__isnull=False).values("work_id").annotate(n=Count("pk")).order_by()
     )
-    for tag_type, tag_id, n in rows:
-        counts[tag_type][tag_id] = n
+    inner, params = per_work.query.sql_with_params()
+    types = list(FACET_TYPES)
+    # Table names come from the models; every value is a parameter.
+    sql = (
+        f"SELECT t.type, wf.tag_id, SUM(b.n) FROM ({inner}) b "  # noqa: S608
+        f"JOIN {WorkFilter._meta.db_table} wf ON wf.work_id = b.work_id "
+        f"JOIN {Tag._meta.db_table} t ON t.id = wf.tag_id "
+        f"WHERE wf.inherited = %s AND t.type IN ({', '.join(['%s'] * len(types))}) "
+        "GROUP BY t.type, wf.tag_id"
+    )
+    counts: dict[str, dict[int, int]] = {tag_type: {} for tag_type in types}
+    with connections[bookmarks.db].cursor() as cursor:
+        cursor.execute(sql, [*params, False, *types])
+        for tag_type, tag_id, n in cursor.fetchall():
+            counts[tag_type][tag_id] = int(n)
     facets = {tag_type: _top(by_tag) for tag_type, by_tag in counts.items()}
     bookmarker = dict(
         BookmarkTag.objects.filter(bookmark_id__in=bookmarks.values("pk"))

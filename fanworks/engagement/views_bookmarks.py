@@ -321,6 +321,8 @@ def _listing(
         ),
         page_prefix=filters.page_prefix,
         filtered=search.filtered,
+        facets_skipped=result.facets_skipped,
+        max_faceted=bookmark_search.MAX_FACETED,
         **_sidebar(filters, result if faceted else None, work_tags),
     )
     return render(request, template, context)

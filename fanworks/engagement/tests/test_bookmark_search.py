@@ -224,3 +224,27 @@ def test_the_work_page_count_leaves_out_muted_users_bookmarks(archive) -> None:
     assert f'<a href="/works/{work.pk}/bookmarks">1</a>' in page
     page = Client().get(f"/works/{work.pk}").content.decode()
     assert f'<a href="/works/{work.pk}/bookmarks">2</a>' in page
+
+
+def test_large_results_skip_counting_tags_but_still_filter(archive, monkeypatch) -> None:
+    from fanworks.engagement import bookmark_search
+
+    monkeypatch.setattr(bookmark_search, "MAX_FACETED", 2)
+    page = Client().get("/users/reader/bookmarks").content.decode()
+    assert "Tags are counted here once fewer than 2 bookmarks match" in page
+    assert "1 - 4 of 4 Bookmarks by reader" in page
+    narrowed = (
+        Client()
+        .get("/users/reader/bookmarks", {"include_bookmark_search[tag_ids][]": archive["fave"].pk})
+        .content.decode()
+    )
+    assert "1 - 3 of 3 Bookmarks by reader" in narrowed
+    monkeypatch.setattr(bookmark_search, "MAX_FACETED", 3)
+    counted = search(
+        Client().get("/").wsgi_request.user,
+        BookmarkSearch(include_bookmark_tag_ids=[archive["fave"].pk]),
+        faceted=True,
+    )
+    assert not counted.facets_skipped
+    # Work tags count bookmarks (one per work here) by their direct filters.
+    assert dict(counted.facets["character"]) == {archive["kira"].pk: 2, archive["young"].pk: 1}
