@@ -258,7 +258,8 @@ def _named_tags(raw: str, name: str, errors: dict[str, str]) -> list[int]:
     found: list[int] = []
     unknown: list[str] = []
     for tag_name in names[: MAX_FILTER_TAGS + 1]:
-        tag = tag_by_name(tag_name)
+        # A NUL can't be in a tag name, and PostgreSQL refuses it in a query.
+        tag = tag_by_name(tag_name) if "\x00" not in tag_name else None
         if tag is None:
             unknown.append(tag_name)
         else:

@@ -201,6 +201,8 @@ def test_bad_notes_and_tags_come_back_beside_their_field_and_change_nothing() ->
         ({"tag_string": "y" * 151}, "tags can be at most 150"),
         ({"notes": "<div>" * 600 + "deep"}, "nested more than 512 levels"),
         ({"tag_string": "z" * 20_001}, "Please keep the tags under"),
+        ({"notes": "nul\x00byte"}, "Null characters are not allowed."),
+        ({"tag_string": "nul\x00tag"}, "Null characters are not allowed."),
     ]
     for fields, expected in cases:
         response = post_bookmark(client, work, **fields)
@@ -222,12 +224,17 @@ def test_ids_that_are_not_rows_are_missing_not_errors() -> None:
         f"/works/{huge}/bookmarks",
         f"/external_works/{huge}",
         "/bookmarks/0",
+        "/users/a%00b/bookmarks",
+        "/users/nobody_here/bookmarks",
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/works/{huge}/bookmarks").status_code == 404
     assert client.post(f"/bookmarks/{huge}/delete").status_code == 404
     assert client.get("/bookmarks", {"page": "x"}).status_code == 400
     assert client.get("/bookmarks", {"page": "99"}).status_code == 404
+    nul = client.get("/bookmarks", {"bookmark_search[other_bookmark_tag_names]": "a\x00b"})
+    assert nul.status_code == 200
+    assert "No tag called" in nul.content.decode()
     too_many = {"include_bookmark_search[tag_ids][]": [str(n) for n in range(1, 60)]}
     response = client.get("/bookmarks", too_many)
     assert response.status_code == 400
