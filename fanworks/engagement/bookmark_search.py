@@ -248,7 +248,9 @@ class BookmarkFilters:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.strip().isdigit() and len(v.strip()) <= 12]
+    """The ids among the values; anything else ("x", "²", "１") is ignored."""
+    found = (v.strip() for v in values)
+    return [int(v) for v in found if v.isascii() and v.isdigit() and len(v) <= 12]
 
 
 def _named_tags(raw: str, name: str, errors: dict[str, str]) -> list[int]:

@@ -232,6 +232,8 @@ def test_ids_that_are_not_rows_are_missing_not_errors() -> None:
     assert client.post(f"/bookmarks/{huge}/delete").status_code == 404
     assert client.get("/bookmarks", {"page": "x"}).status_code == 400
     assert client.get("/bookmarks", {"page": "99"}).status_code == 404
+    odd = client.get("/bookmarks", {"include_bookmark_search[tag_ids][]": ["²", "x", "-1"]})
+    assert odd.status_code == 200
     nul = client.get("/bookmarks", {"bookmark_search[other_bookmark_tag_names]": "a\x00b"})
     assert nul.status_code == 200
     assert "No tag called" in nul.content.decode()
