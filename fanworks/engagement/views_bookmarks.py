@@ -167,6 +167,8 @@ def bookmark_edit(request: HttpRequest, bookmark_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             bookmark_update(bookmark=bookmark, pseud=form.pseud, data=form.bookmark_data())
+        except Bookmark.DoesNotExist:  # deleted in another tab meanwhile
+            raise Http404("No such bookmark") from None
         except ValidationError as error:
             attach_errors(dict.fromkeys(BOOKMARK_FIELDS, form), error)
         else:

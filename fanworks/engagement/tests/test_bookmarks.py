@@ -359,3 +359,38 @@ def test_bad_external_works_are_refused_with_everything_kept() -> None:
         if len(fields.get("notes", "")) < 100:
             assert "my typed notes" in page
     assert snapshot() == before
+
+
+def test_actions_on_a_bookmark_deleted_meanwhile_change_nothing() -> None:
+    from fanworks.engagement.actions import bookmark_delete, bookmark_update
+
+    work = make_work(make_user())
+    reader = make_user()
+    bookmark = bookmark_save(
+        user=reader, pseud=reader.pseuds.get(), data=BookmarkData(notes="x"), work=work
+    )
+    assert bookmark_delete(bookmark=bookmark) is True
+    before = snapshot()
+    assert bookmark_delete(bookmark=bookmark) is False
+    with pytest.raises(Bookmark.DoesNotExist):
+        bookmark_update(bookmark=bookmark, pseud=reader.pseuds.get(), data=BookmarkData())
+    assert snapshot() == before
+    assert count(work) == 0
+
+
+def test_an_external_bookmark_is_edited_like_any_other() -> None:
+    reader = make_user("editor")
+    client = logged_in(reader)
+    post_external(client, url="https://example.org/e", title="Away", creator="C", notes="old")
+    bookmark = Bookmark.objects.get()
+    form = client.get(f"/bookmarks/{bookmark.pk}/edit").content.decode()
+    assert "Edit Bookmark for" in form and "Away" in form and "old" in form
+    response = client.post(
+        f"/bookmarks/{bookmark.pk}/edit", {"bookmark[notes]": "new", "bookmark[rec]": "1"}
+    )
+    assert response.status_code == 302
+    bookmark.refresh_from_db()
+    assert bookmark.notes == "new" and bookmark.rec
+    assert client.get(f"/bookmarks/{bookmark.pk}/delete").status_code == 200
+    assert client.post(f"/bookmarks/{bookmark.pk}/delete")["Location"] == "/users/editor/bookmarks"
+    assert not Bookmark.objects.exists() and ExternalWork.objects.count() == 1
