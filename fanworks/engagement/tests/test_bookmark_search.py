@@ -248,3 +248,29 @@ def test_large_results_skip_counting_tags_but_still_filter(archive, monkeypatch)
     assert not counted.facets_skipped
     # Work tags count bookmarks (one per work here) by their direct filters.
     assert dict(counted.facets["character"]) == {archive["kira"].pk: 2, archive["young"].pk: 1}
+
+
+def test_external_bookmarks_have_no_work_tags_to_include_but_survive_exclusion(archive) -> None:
+    from fanworks.engagement.actions import ExternalWorkData, external_bookmark_save
+
+    reader = archive["bookmarks"]["direct"].user
+    external = external_bookmark_save(
+        user=reader,
+        pseud=reader.pseuds.get(),
+        external=ExternalWorkData(url="https://example.org/far", title="Far", creator="C"),
+        data=BookmarkData(tag_names=["Favourites"]),
+    )
+    guest = Client().get("/").wsgi_request.user
+    kira = archive["kira"].pk
+    included = search(guest, BookmarkSearch(include_work_tag_ids=[kira]), faceted=True)
+    assert external.pk not in included.bookmark_ids
+    excluded = search(guest, BookmarkSearch(exclude_work_tag_ids=[kira]), faceted=True)
+    assert external.pk in excluded.bookmark_ids and excluded.total == 2
+    by_tag = search(
+        guest, BookmarkSearch(include_bookmark_tag_ids=[archive["fave"].pk]), faceted=False
+    )
+    assert external.pk in by_tag.bookmark_ids and by_tag.total == 4
+    # Sorted by the work's date, the external work comes last.
+    assert (
+        search(guest, BookmarkSearch(sort="updated"), faceted=False).bookmark_ids[-1] == external.pk
+    )
