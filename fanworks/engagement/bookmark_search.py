@@ -37,6 +37,8 @@ FACET_SIZE = 10
 # SQL costs more than a page should (about 70 ms per 20,000 on SQLite), so the sidebar keeps
 # only the chosen tags and the name fields until the reader narrows the list.
 MAX_FACETED = 25_000
+# AO3's MAX_SEARCH_RESULTS, and what search.forms.MAX_PAGE pages of PER_PAGE reach.
+MAX_COUNTED = 100_000
 MAX_TAG_NAMES_LENGTH = 2_000
 # AO3's key for the bookmarker's tags among include_/exclude_bookmark_search[…][].
 BOOKMARKER_TAGS_KEY = "tag_ids"
@@ -111,6 +113,8 @@ class BookmarkResult:
     facets: dict[str, list[tuple[int, int]]]
     # Too many bookmarks matched to count their tags (MAX_FACETED).
     facets_skipped: bool = False
+    # More than MAX_COUNTED matched; `total` is MAX_COUNTED.
+    total_capped: bool = False
 
 
 def _filter_tags(tag_ids: list[int]) -> list[Tag]:
@@ -176,12 +180,20 @@ def search(viewer: Viewer, request: BookmarkSearch, *, faceted: bool) -> Bookmar
             start : start + request.per_page
         ]
     )
-    total = bookmarks.count()
+    # Counting stops past MAX_COUNTED (the pages stop there too): an exact count of every
+    # bookmark in a big archive costs a scan of them all on each page view.
+    total = bookmarks[: MAX_COUNTED + 1].count()
+    capped = total > MAX_COUNTED
+    total = min(total, MAX_COUNTED)
     facets: dict[str, list[tuple[int, int]]] = {}
     if faceted and total <= MAX_FACETED:
         facets = _facets(bookmarks)
     return BookmarkResult(
-        bookmark_ids=ids, total=total, facets=facets, facets_skipped=faceted and total > MAX_FACETED
+        bookmark_ids=ids,
+        total=total,
+        facets=facets,
+        facets_skipped=faceted and total > MAX_FACETED,
+        total_capped=capped,
     )
 
 

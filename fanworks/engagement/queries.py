@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -98,9 +98,11 @@ def visible_bookmarks(viewer: Viewer) -> QuerySet[Bookmark]:
     """The bookmarks `viewer` may see: of works they may see (visible_works: not drafts, not
     hidden, restricted ones only when logged in, none by creators they mute) or of external
     works; private ones only when they are the viewer's own; none by users they mute."""
-    bookmarks = Bookmark.objects.filter(
-        Q(work__in=visible_works(viewer).values("pk")) | Q(work__isnull=True)
-    )
+    # A correlated EXISTS, not `work IN (visible works)`: the databases built the whole list of
+    # visible works for every query, which cost more than a user's or a work's page of
+    # bookmarks itself (9 ms per query at 20,000 works, growing with the archive).
+    seen = visible_works(viewer).filter(pk=OuterRef("work_id"))
+    bookmarks = Bookmark.objects.filter(Q(Exists(seen)) | Q(work__isnull=True))
     if not viewer.is_authenticated:
         return bookmarks.filter(private=False)
     return bookmarks.filter(Q(private=False) | Q(user_id=viewer.pk)).exclude(

@@ -325,6 +325,7 @@ def _listing(
         page_prefix=filters.page_prefix,
         filtered=search.filtered,
         facets_skipped=result.facets_skipped,
+        total_capped=result.total_capped,
         max_faceted=bookmark_search.MAX_FACETED,
         **_sidebar(filters, result if faceted else None, work_tags),
     )

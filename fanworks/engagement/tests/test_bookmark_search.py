@@ -274,3 +274,14 @@ def test_external_bookmarks_have_no_work_tags_to_include_but_survive_exclusion(a
     assert (
         search(guest, BookmarkSearch(sort="updated"), faceted=False).bookmark_ids[-1] == external.pk
     )
+
+
+def test_counting_stops_at_the_cap(archive, monkeypatch) -> None:
+    from fanworks.engagement import bookmark_search
+
+    monkeypatch.setattr(bookmark_search, "MAX_COUNTED", 3)
+    result = search(Client().get("/").wsgi_request.user, BookmarkSearch(), faceted=False)
+    assert result.total == 3 and result.total_capped
+    assert len(result.bookmark_ids) == 4  # the first page is whole
+    page = Client().get("/bookmarks").content.decode()
+    assert "1 - 4 of 3+ Bookmarks" in page
