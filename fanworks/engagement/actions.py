@@ -304,17 +304,18 @@ def external_work_find_or_create(*, user: User, data: ExternalWorkData) -> Exter
         return ExternalWork.objects.get(url=url)
 
 
-def bookmark_tags_find_or_create(names: list[str]) -> list[Tag]:
+def bookmark_tags_find_or_create(names: list[str], *, create: bool = True) -> list[Tag]:
     """The tags a bookmarker typed, in their order: an existing tag of any type is used as it
     is (so wrangling its synonyms and metatags counts for bookmarks too); new names become
-    unsorted tags for wranglers to sort, as on AO3."""
+    unsorted tags for wranglers to sort, as on AO3, unless `create` is off (a private
+    bookmark's new names must not become public tags; see Bookmark.private_tag_names)."""
     if not names:
         return []
     validate_tag_names(names)
     wanted = {fold(name): name for name in names}
     found = {tag.search_name: tag for tag in Tag.objects.filter(search_name__in=list(wanted))}
     missing = [name for key, name in wanted.items() if key not in found]
-    if missing:
+    if missing and create:
         try:
             created = tags_find_or_create(names=missing, tag_type=TagType.UNSORTED)
         except ValidationError:
@@ -322,6 +323,16 @@ def bookmark_tags_find_or_create(names: list[str]) -> list[Tag]:
             created = list(Tag.objects.filter(search_name__in=[fold(n) for n in missing]))
         found.update({tag.search_name: tag for tag in created})
     return [found[key] for key in wanted if key in found]
+
+
+def _bookmark_tags(data: "BookmarkData") -> tuple[list[Tag], str]:
+    """The tags to link and the names to keep privately (see Bookmark.private_tag_names)."""
+    tags = bookmark_tags_find_or_create(data.tag_names, create=not data.private)
+    if not data.private:
+        return tags, ""
+    linked = {tag.search_name for tag in tags}
+    kept = [name for name in data.tag_names if fold(name) not in linked]
+    return tags, ", ".join(kept)
 
 
 def _set_bookmark_tags(bookmark: Bookmark, tags: list[Tag]) -> None:
@@ -367,7 +378,7 @@ def bookmark_save(
         {"work": work} if work is not None else {"external_work": external_work}
     )
     with transaction.atomic():
-        tags = bookmark_tags_find_or_create(data.tag_names)
+        tags, private_names = _bookmark_tags(data)
         bookmark = Bookmark.objects.select_for_update().filter(user=user, **target).first()
         if bookmark is None:
             try:
@@ -380,6 +391,7 @@ def bookmark_save(
                         sanitizer_version=SANITIZER_VERSION,
                         rec=data.rec,
                         private=data.private,
+                        private_tag_names=private_names,
                         **target,
                     )
             except IntegrityError:
@@ -389,7 +401,9 @@ def bookmark_save(
                 _set_bookmark_tags(bookmark, tags)
                 _count_public_bookmark(bookmark.work_id, 0 if data.private else 1)
                 return bookmark
-        _apply_bookmark_changes(bookmark, pseud, data, notes.html if notes else "", tags)
+        _apply_bookmark_changes(
+            bookmark, pseud, data, notes.html if notes else "", tags, private_names
+        )
     return bookmark
 
 
@@ -400,14 +414,21 @@ def bookmark_update(*, bookmark: Bookmark, pseud: Pseud, data: BookmarkData) -> 
     validate_bookmark_data(data)
     notes = sanitize_html(data.notes) if data.notes.strip() else None
     with transaction.atomic():
-        tags = bookmark_tags_find_or_create(data.tag_names)
+        tags, private_names = _bookmark_tags(data)
         locked = Bookmark.objects.select_for_update().get(pk=bookmark.pk)
-        _apply_bookmark_changes(locked, pseud, data, notes.html if notes else "", tags)
+        _apply_bookmark_changes(
+            locked, pseud, data, notes.html if notes else "", tags, private_names
+        )
     return locked
 
 
 def _apply_bookmark_changes(
-    bookmark: Bookmark, pseud: Pseud, data: BookmarkData, notes_html: str, tags: list[Tag]
+    bookmark: Bookmark,
+    pseud: Pseud,
+    data: BookmarkData,
+    notes_html: str,
+    tags: list[Tag],
+    private_names: str,
 ) -> None:
     """Write `data` over a bookmark locked by the caller's transaction."""
     was_private = bookmark.private
@@ -417,6 +438,7 @@ def _apply_bookmark_changes(
     bookmark.sanitizer_version = SANITIZER_VERSION
     bookmark.rec = data.rec
     bookmark.private = data.private
+    bookmark.private_tag_names = private_names
     bookmark.updated_at = timezone.now()
     bookmark.save(
         update_fields=[
@@ -426,6 +448,7 @@ def _apply_bookmark_changes(
             "sanitizer_version",
             "rec",
             "private",
+            "private_tag_names",
             "updated_at",
         ]
     )

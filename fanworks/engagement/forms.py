@@ -37,11 +37,12 @@ class BookmarkForm(forms.Form):
         tags = getattr(bookmark, "tag_list", None)
         if tags is None:
             tags = list(bookmark.tags.order_by("name"))
+        names = [tag.name for tag in tags] + split_tag_list(bookmark.private_tag_names)
         return cls(
             user=user,
             initial={
                 "notes": bookmark.notes,
-                "tag_string": ", ".join(tag.name for tag in tags),
+                "tag_string": ", ".join(names),
                 "rec": bookmark.rec,
                 "private": bookmark.private,
                 "pseud_id": str(bookmark.pseud_id),

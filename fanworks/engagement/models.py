@@ -156,6 +156,10 @@ class Bookmark(models.Model):
     sanitizer_version = models.PositiveSmallIntegerField(default=0)
     rec = models.BooleanField(default=False)
     private = models.BooleanField(default=False)
+    # Names typed on a private bookmark that no tag has yet, comma-separated. Making them tags
+    # would publish them (tag search, autocomplete, tag pages), so they stay here, seen by the
+    # owner only, and become tags if the bookmark is made public.
+    private_tag_names = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -16,6 +16,7 @@ from fanworks.engagement.models import (
     ExternalWork,
 )
 from fanworks.search.models import SearchOutbox
+from fanworks.tags.actions import tags_find_or_create
 from fanworks.tags.models import Tag, TagType
 from fanworks.works.models import Work
 
@@ -110,7 +111,9 @@ def test_a_double_submit_makes_one_bookmark_holding_the_last_values() -> None:
     post_bookmark(client, work, notes="second", tag_string="b, c", private="1")
     bookmark = Bookmark.objects.get()
     assert bookmark.notes == "second" and bookmark.private
-    assert sorted(bookmark.tags.values_list("name", flat=True)) == ["b", "c"]
+    # "c" is new, and the bookmark private: it stays a name only its owner sees.
+    assert list(bookmark.tags.values_list("name", flat=True)) == ["b"]
+    assert bookmark.private_tag_names == "c"
     assert count(work) == 0  # it became private
 
 
@@ -140,6 +143,8 @@ def test_private_bookmarks_are_seen_by_their_owner_only() -> None:
     creator = make_user("maker")
     work = make_work(creator)
     owner = make_user("secret")
+    # An existing tag (a new one would stay a private name; see the next test).
+    tags_find_or_create(names=["privtag"], tag_type=TagType.FREEFORM)
     bookmark_save(
         user=owner,
         pseud=owner.pseuds.get(),
@@ -161,6 +166,7 @@ def test_private_bookmarks_are_seen_by_their_owner_only() -> None:
         assert "hidden note" not in filtered and "No bookmarks found" in filtered
         work_page = client.get(f"/works/{work.pk}").content.decode()
         assert 'class="bookmarks"' not in work_page
+    assert Bookmark.objects.get().tags.get().name == "privtag"
     mine = logged_in(owner).get("/users/secret/bookmarks").content.decode()
     assert "hidden note" in mine and "1 - 1 of 1 Bookmarks by secret" in mine
     assert 'title="Private Bookmark"' in mine
@@ -394,3 +400,29 @@ def test_an_external_bookmark_is_edited_like_any_other() -> None:
     assert client.get(f"/bookmarks/{bookmark.pk}/delete").status_code == 200
     assert client.post(f"/bookmarks/{bookmark.pk}/delete")["Location"] == "/users/editor/bookmarks"
     assert not Bookmark.objects.exists() and ExternalWork.objects.count() == 1
+
+
+def test_a_private_bookmarks_new_tag_names_are_not_published_until_it_is_public() -> None:
+    work = make_work(make_user(), freeforms=["Known Tag"])
+    owner = make_user("keeper")
+    client = logged_in(owner)
+    post_bookmark(client, work, tag_string="Known Tag, zzsecretzz", private="1")
+    bookmark = Bookmark.objects.get()
+    assert list(bookmark.tags.values_list("name", flat=True)) == ["Known Tag"]
+    assert bookmark.private_tag_names == "zzsecretzz"
+    assert not Tag.objects.filter(name="zzsecretzz").exists()
+    assert Client().get("/tags/zzsecretzz").status_code == 404
+    for url, params in (
+        ("/autocomplete/tags", {"type": "unsorted", "term": "zzsec"}),
+        ("/users/keeper/bookmarks", {}),
+    ):
+        assert "zzsecretzz" not in Client().get(url, params).content.decode(), url
+    assert "zzsecretzz" in client.get("/users/keeper/bookmarks").content.decode()
+    edit = client.get(f"/bookmarks/{bookmark.pk}/edit").content.decode()
+    assert 'value="Known Tag, zzsecretzz"' in edit
+    # Made public, the names become tags like any bookmark's.
+    client.post(f"/bookmarks/{bookmark.pk}/edit", {"bookmark[tag_string]": "Known Tag, zzsecretzz"})
+    bookmark.refresh_from_db()
+    assert bookmark.private_tag_names == ""
+    assert sorted(bookmark.tags.values_list("name", flat=True)) == ["Known Tag", "zzsecretzz"]
+    assert count(work) == 1
