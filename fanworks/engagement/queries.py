@@ -135,10 +135,14 @@ def own_bookmark_of(user: Viewer, *, work: Work) -> Bookmark | None:
     return found
 
 
-def external_work_for_viewer(external_id: int) -> ExternalWork | None:
+def external_work_for_viewer(viewer: Viewer, external_id: int) -> ExternalWork | None:
+    """The external work, when `viewer` may see a bookmark of it: one bookmarked only
+    privately (or only by users the viewer mutes) is not shown, so that a private bookmark
+    does not reveal the address it is of."""
     if not 0 < external_id <= MAX_ROW_ID:
         return None
-    return ExternalWork.objects.filter(pk=external_id).first()
+    seen = visible_bookmarks(viewer).filter(external_work_id=OuterRef("pk"))
+    return ExternalWork.objects.filter(Exists(seen), pk=external_id).first()
 
 
 def attach_bookmark_data(bookmarks: list[Bookmark]) -> None:

@@ -228,7 +228,7 @@ def external_work_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def external_work_show(request: HttpRequest, external_id: int) -> HttpResponse:
-    external = external_work_for_viewer(external_id)
+    external = external_work_for_viewer(request.user, external_id)
     if external is None:
         raise Http404("No such external work")
     return _listing(

@@ -426,3 +426,15 @@ def test_a_private_bookmarks_new_tag_names_are_not_published_until_it_is_public(
     assert bookmark.private_tag_names == ""
     assert sorted(bookmark.tags.values_list("name", flat=True)) == ["Known Tag", "zzsecretzz"]
     assert count(work) == 1
+
+
+def test_an_external_work_bookmarked_only_privately_is_not_shown_to_others() -> None:
+    owner = make_user()
+    client = logged_in(owner)
+    post_external(client, url="https://example.org/quiet", title="Quiet", creator="C", private="1")
+    external = ExternalWork.objects.get()
+    assert client.get(f"/external_works/{external.pk}").status_code == 200
+    for other in (Client(), logged_in(make_user())):
+        assert other.get(f"/external_works/{external.pk}").status_code == 404
+    post_external(logged_in(make_user()), url="https://example.org/quiet", title="Q", creator="C")
+    assert Client().get(f"/external_works/{external.pk}").status_code == 200
