@@ -94,20 +94,23 @@ def history_works(viewer: Viewer, owner: User, *, for_later: bool) -> QuerySet[W
 # Bookmarks
 
 
-def visible_bookmarks(viewer: Viewer) -> QuerySet[Bookmark]:
+def visible_bookmarks(viewer: Viewer, *, hide_muted: bool = True) -> QuerySet[Bookmark]:
     """The bookmarks `viewer` may see: of works they may see (visible_works: not drafts, not
     hidden, restricted ones only when logged in, none by creators they mute) or of external
-    works; private ones only when they are the viewer's own; none by users they mute."""
+    works; private ones only when they are the viewer's own; none by users they mute. With
+    `hide_muted` off (one bookmark's own page, like the work page: a link followed on
+    purpose still opens) muting leaves them in."""
     # A correlated EXISTS, not `work IN (visible works)`: the databases built the whole list of
     # visible works for every query, which cost more than a user's or a work's page of
     # bookmarks itself (9 ms per query at 20,000 works, growing with the archive).
-    seen = visible_works(viewer).filter(pk=OuterRef("work_id"))
+    seen = visible_works(viewer, hide_muted=hide_muted).filter(pk=OuterRef("work_id"))
     bookmarks = Bookmark.objects.filter(Q(Exists(seen)) | Q(work__isnull=True))
     if not viewer.is_authenticated:
         return bookmarks.filter(private=False)
-    return bookmarks.filter(Q(private=False) | Q(user_id=viewer.pk)).exclude(
-        user_id__in=muted_user_ids(viewer)
-    )
+    bookmarks = bookmarks.filter(Q(private=False) | Q(user_id=viewer.pk))
+    if not hide_muted:
+        return bookmarks
+    return bookmarks.exclude(user_id__in=muted_user_ids(viewer))
 
 
 def bookmark_for_viewer(viewer: Viewer, bookmark_id: int) -> Bookmark | None:
@@ -115,7 +118,7 @@ def bookmark_for_viewer(viewer: Viewer, bookmark_id: int) -> Bookmark | None:
     if not 0 < bookmark_id <= MAX_ROW_ID:
         return None
     found = (
-        visible_bookmarks(viewer)
+        visible_bookmarks(viewer, hide_muted=False)
         .select_related("pseud__user", "external_work", "work")
         .filter(pk=bookmark_id)
         .first()

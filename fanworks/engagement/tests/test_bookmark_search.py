@@ -285,3 +285,15 @@ def test_counting_stops_at_the_cap(archive, monkeypatch) -> None:
     assert len(result.bookmark_ids) == 4  # the first page is whole
     page = Client().get("/bookmarks").content.decode()
     assert "1 - 4 of 3+ Bookmarks" in page
+
+
+def test_a_muter_bookmarking_a_muted_creators_work_lands_on_their_bookmark(archive) -> None:
+    viewer = make_user("viewer")
+    work = archive["works"]["direct"]
+    mute_user(muter=viewer, muted=work.creatorships.get().pseud.user)
+    client = Client()
+    client.force_login(viewer)
+    response = client.post(f"/works/{work.pk}/bookmarks", {"bookmark[notes]": "by link"})
+    assert client.get(response["Location"]).status_code == 200
+    assert "by link" not in client.get("/users/viewer/bookmarks").content.decode()
+    assert client.get(f"/bookmarks/{archive['bookmarks']['direct'].pk}").status_code == 200
