@@ -26,6 +26,7 @@ from django.utils import timezone
 from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
+from fanworks.demo.bookmarks import write_demo_bookmarks
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
@@ -489,6 +490,8 @@ def _write_batch(
     )
     RowWriter(HitDay, ["work", "day", "hits"]).write(hit_day_rows(plans, work_ids, engagement, now))
     write_demo_comments(plans, work_ids, pseuds, user_ids, now)
+
+    write_demo_bookmarks(plans, work_ids, user_ids, now)
     # Like every write path, tell the search index which works changed.
     RowWriter(SearchOutbox, ["work_id", "created_at"]).write(
         [[work_id, timezone.now()] for work_id in work_ids.values()]

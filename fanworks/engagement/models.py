@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fanworks.accounts.models import Pseud, User
+from fanworks.tags.models import Tag
 from fanworks.works.models import Chapter, Work
 
 
@@ -316,3 +317,119 @@ class Comment(models.Model):
     @property
     def thread_root_id(self) -> int:
         return self.thread_id or self.pk
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookmarks
+
+MAX_BOOKMARK_NOTES_LENGTH = 5_000
+MAX_BOOKMARK_TAGS = 75
+MAX_EXTERNAL_URL_LENGTH = 2_000
+MAX_EXTERNAL_TEXT_LENGTH = 255
+MAX_EXTERNAL_SUMMARY_LENGTH = 1_250
+
+
+class ExternalWork(models.Model):
+    """A work that lives on another site, recorded so readers can bookmark it (AO3's
+    "Bookmark External Work"). One row per address: bookmarks of the same URL share it, so the
+    one-bookmark-per-reader rule holds for external works too."""
+
+    url = models.CharField(max_length=MAX_EXTERNAL_URL_LENGTH, unique=True)
+    title = models.CharField(max_length=MAX_EXTERNAL_TEXT_LENGTH)
+    creator = models.CharField(max_length=MAX_EXTERNAL_TEXT_LENGTH)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    sanitizer_version = models.PositiveSmallIntegerField(default=0)
+    # Free text: an external work's fandoms are whatever its bookmarker calls them.
+    fandoms = models.CharField(max_length=MAX_EXTERNAL_TEXT_LENGTH, blank=True)
+    rating = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/external_works/{self.pk}"
+
+
+class Bookmark(models.Model):
+    """A reader's bookmark of a work or an external work, credited to one of their pseuds.
+
+    Exactly one target is set (the check constraint); a series target becomes one more nullable
+    foreign key and a wider constraint. One bookmark per reader and target, held by the
+    database, so a double submit or two racing requests make one row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bookmarks")
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="bookmarks")
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, null=True, blank=True, related_name="bookmarks"
+    )
+    external_work = models.ForeignKey(
+        ExternalWork, on_delete=models.CASCADE, null=True, blank=True, related_name="bookmarks"
+    )
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True)
+    sanitizer_version = models.PositiveSmallIntegerField(default=0)
+    rec = models.BooleanField(default=False)
+    private = models.BooleanField(default=False)
+    # Names typed on a private bookmark that no tag has yet, comma-separated. Making them tags
+    # would publish them (tag search, autocomplete, tag pages), so they stay here, seen by the
+    # owner only, and become tags if the bookmark is made public.
+    private_tag_names = models.TextField(blank=True, default="", db_default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    tags: "models.ManyToManyField[Tag, BookmarkTag]" = models.ManyToManyField(
+        Tag, through="BookmarkTag", related_name="bookmarks"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "work"],
+                condition=Q(work__isnull=False),
+                name="bookmark_one_per_work",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "external_work"],
+                condition=Q(external_work__isnull=False),
+                name="bookmark_one_per_external_work",
+            ),
+            models.CheckConstraint(
+                condition=Q(work__isnull=False, external_work__isnull=True)
+                | Q(work__isnull=True, external_work__isnull=False),
+                name="bookmark_exactly_one_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["work", "-created_at"], name="bookmark_work_newest"),
+            models.Index(fields=["user", "-created_at"], name="bookmark_user_newest"),
+            models.Index(fields=["-created_at", "-id"], name="bookmark_newest"),
+            models.Index(fields=["external_work", "-created_at"], name="bookmark_external_newest"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"work {self.work_id}" if self.work_id else f"external {self.external_work_id}"
+        return f"bookmark by user {self.user_id} of {target}"
+
+    def get_absolute_url(self) -> str:
+        return f"/bookmarks/{self.pk}"
+
+
+class BookmarkTag(models.Model):
+    """A bookmarker's own tag on a bookmark, as they typed it (the tag may be a synonym)."""
+
+    bookmark = models.ForeignKey(Bookmark, on_delete=models.CASCADE, related_name="bookmark_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="bookmark_tags")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bookmark", "tag"], name="bookmark_tag_unique")
+        ]
+        indexes = [models.Index(fields=["tag", "bookmark"], name="bookmark_tag_by_tag")]
+
+    def __str__(self) -> str:
+        return f"bookmark {self.bookmark_id} tagged {self.tag_id}"

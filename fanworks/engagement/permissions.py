@@ -5,7 +5,7 @@ from collections.abc import Collection
 
 from fanworks.accounts.models import Block, User
 from fanworks.accounts.queries import blocked_by_a_creator
-from fanworks.engagement.models import Comment
+from fanworks.engagement.models import Bookmark, Comment
 from fanworks.works.models import Chapter, CommentPermission, Work
 from fanworks.works.permissions import is_creator
 from fanworks.works.queries import Viewer
@@ -154,3 +154,38 @@ def can_delete_comment(viewer: Viewer, comment: Comment, work: Work) -> bool:
 def can_moderate_comments(viewer: Viewer, work: Work) -> bool:
     """Freezing threads and approving comments is for the work's creators."""
     return is_creator(viewer, work)
+
+
+# Bookmarks. A reader blocked by a work's creator may still bookmark it, privately or not:
+# AO3's block refuses what reaches the blocker (comments, replies, kudos, gifts), and a
+# bookmark is the reader's own list, sending the creator nothing (accounts.Block). Muting is
+# the muter's own filter, so a muter may bookmark a muted creator's work they opened by link;
+# their listings then leave it out. Creators may bookmark their own works, as on AO3.
+
+
+def bookmark_refusal(viewer: Viewer, work: Work) -> str | None:
+    """Why `viewer` may not bookmark `work` (already loaded through the visibility query), or
+    None when they may."""
+    if not viewer.is_authenticated:
+        return "Please log in to bookmark works."
+    if not work.posted:
+        return "Drafts can't be bookmarked; post the work first."
+    if work.hidden_by_admin:
+        return "This work is hidden and can't be bookmarked."
+    return None
+
+
+def can_bookmark(viewer: Viewer, work: Work) -> bool:
+    return bookmark_refusal(viewer, work) is None
+
+
+def can_edit_bookmark(viewer: Viewer, bookmark: Bookmark) -> bool:
+    """Only the bookmarker changes their bookmark."""
+    return bool(viewer.is_authenticated) and viewer.pk == bookmark.user_id
+
+
+def can_delete_bookmark(viewer: Viewer, bookmark: Bookmark) -> bool:
+    """The bookmarker, or an admin removing it (admins only ever see public bookmarks)."""
+    if can_edit_bookmark(viewer, bookmark):
+        return True
+    return bool(viewer.is_authenticated and viewer.is_active and viewer.is_superuser)

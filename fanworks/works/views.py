@@ -16,6 +16,7 @@ from fanworks.engagement.actions import hit_record, reading_record
 from fanworks.engagement.permissions import can_leave_kudos
 from fanworks.engagement.queries import kudos_summary
 from fanworks.engagement.views import comment_section
+from fanworks.engagement.views_bookmarks import bookmark_for_work_page
 from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
 from fanworks.works.forms import (
@@ -120,6 +121,7 @@ def _render_work(
         "can_mark": can_mark,
         "marked_for_later": marked_for_later,
         "comments": comment_section(request, work, shown, full_view=full_view),
+        "bookmarking": bookmark_for_work_page(request, work),
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 

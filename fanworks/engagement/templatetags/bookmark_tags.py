@@ -1,0 +1,32 @@
+"""Template helpers for bookmark blurbs."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from fanworks.works.models import Work
+from fanworks.works.templatetags.work_tags import work_blurb
+
+register = template.Library()
+
+_BLURB_END = "</li>"
+
+
+@register.simple_tag
+def bookmarked_work(work: Work) -> SafeString:
+    """The work's blurb without its own `<li>`: a bookmark blurb holds the work's header,
+    tags, summary and stats directly, as AO3's does, so clients that read each
+    `li[role=article]` of `ol.bookmark.index.group` find one article per bookmark."""
+    html = str(work_blurb(work))
+    opening = html.index("<li")
+    start = html.index(">", opening) + 1
+    end = html.rindex(_BLURB_END)
+    # A slice of work_blurb's escaped output between whole elements.
+    return mark_safe(html[start:end])  # noqa: S308
+
+
+@register.simple_tag
+def bookmarker_tag_url(action: str, tag_id: int) -> str:
+    """The listing filtered by one bookmarker tag (the tag links under a bookmark)."""
+    return f"{action}?{urlencode({'include_bookmark_search[tag_ids][]': tag_id})}"

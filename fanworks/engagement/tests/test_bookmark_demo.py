@@ -1,0 +1,52 @@
+"""`fanworks demo` fills in bookmarks with a real archive's long tail, keeping each work's
+public bookmark count in step with its rows."""
+
+from io import StringIO
+from statistics import median
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from fanworks.engagement.models import Bookmark, BookmarkTag, ExternalWork
+from fanworks.works.models import Creatorship, Work
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(works: int) -> None:
+    call_command("demo", "--works", str(works), stdout=StringIO())
+
+
+def test_demo_bookmarks_are_long_tailed_varied_and_counted() -> None:
+    run_demo(120)
+    bookmarks = Bookmark.objects.all()
+    assert bookmarks.count() > 50
+    per_work = list(
+        Work.objects.filter(posted=True).annotate(n=Count("bookmarks")).values_list("n", flat=True)
+    )
+    assert max(per_work) >= 4 * max(median(per_work), 1)  # a long tail, not a flat spread
+    assert bookmarks.filter(private=True).exists() and bookmarks.filter(private=False).exists()
+    assert bookmarks.filter(rec=True).exists()
+    assert bookmarks.exclude(notes_html="").exists()
+    assert BookmarkTag.objects.values("tag").distinct().count() >= 5
+    assert ExternalWork.objects.exists()
+    assert bookmarks.filter(external_work__isnull=False).exists()
+    assert not bookmarks.filter(work__posted=False).exists()
+    # Nobody bookmarks their own demo work, and every count matches the public rows.
+    own = Creatorship.objects.filter(
+        work_id=OuterRef("work_id"), pseud__user_id=OuterRef("user_id")
+    )
+    assert not bookmarks.filter(Exists(own)).exists()
+    mismatched = Work.objects.annotate(
+        public=Count("bookmarks", filter=Q(bookmarks__private=False))
+    ).exclude(bookmark_count=F("public"))
+    assert not mismatched.exists()
+
+    before = (Bookmark.objects.count(), BookmarkTag.objects.count(), ExternalWork.objects.count())
+    run_demo(120)
+    assert (
+        Bookmark.objects.count(),
+        BookmarkTag.objects.count(),
+        ExternalWork.objects.count(),
+    ) == before
