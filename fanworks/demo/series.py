@@ -77,14 +77,15 @@ def fill_series(*, seed: int, now: datetime) -> int:
         rng = random.Random(f"demo-series-{seed}-{pseud_id}-plan")
         available = works_of.get(pseud_id, [])
         for number in range(rng.randint(1, MAX_SERIES_PER_CREATOR)):
+            # Every draw happens before any skip, so a rerun sees the same numbers.
             size = rng.randint(2, 5)
+            title = rng.choice(SHAPES).format(rng.choice(NOUNS))
+            summary = rng.choice(SUMMARIES)
+            complete = rng.random() < COMPLETE_SHARE
             key = series_key(seed, pseud_id, number)
             if key in existing or len(available) < size:
                 continue
             parts, available = available[:size], available[size:]
-            title = rng.choice(SHAPES).format(rng.choice(NOUNS))
-            summary = rng.choice(SUMMARIES)
-            complete = rng.random() < COMPLETE_SHARE
             series_rows.append(
                 [
                     title,

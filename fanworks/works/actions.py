@@ -38,6 +38,8 @@ from fanworks.works.models import (
 )
 from fanworks.works.series_actions import (
     announce_series_parts,
+    series_close_gaps,
+    series_ids_of_work,
     series_title_problem,
     work_series_apply,
 )
@@ -396,7 +398,9 @@ def work_delete(*, work: Work) -> None:
     with transaction.atomic():
         # The search index drops works the outbox names but the database no longer has.
         record_work_changes([work.pk])
+        in_series = series_ids_of_work(work_id=work.pk)
         Work.objects.filter(pk=work.pk).delete()
+        series_close_gaps(series_ids=in_series)  # its series number their parts 1..n again
 
 
 # ---------------------------------------------------------------------------------------------

@@ -239,6 +239,17 @@ def _renumber(series: Series, ordered_part_ids: list[int]) -> None:
     SeriesWork.objects.bulk_update([parts[pk] for pk in ordered_part_ids], ["position"])
 
 
+def series_ids_of_work(*, work_id: int) -> list[int]:
+    return list(SeriesWork.objects.filter(work_id=work_id).values_list("series_id", flat=True))
+
+
+def series_close_gaps(*, series_ids: list[int]) -> None:
+    """Number the parts of these series 1..n again (after a work in them was deleted)."""
+    for series in Series.objects.select_for_update().filter(pk__in=series_ids).order_by("pk"):
+        ordered = list(series.series_works.order_by("position").values_list("pk", flat=True))
+        _renumber(series, ordered)
+
+
 def announce_series_parts(*, work: Work) -> None:
     """`work` was just posted: tell the subscribers of every series it is in (after commit)."""
     for series_id in SeriesWork.objects.filter(work_id=work.pk).values_list("series_id", flat=True):

@@ -793,3 +793,18 @@ def test_the_subscription_check_constraint_takes_exactly_one_target() -> None:
     Subscription.objects.create(user=reader, series=series)
     with pytest.raises(IntegrityError), transaction.atomic():
         Subscription.objects.create(user=reader, series=series)
+
+
+def test_deleting_a_work_closes_the_gap_in_its_series() -> None:
+    from fanworks.works.actions import work_delete
+
+    writer = make_user("writer")
+    one, two, three = (make_work(writer, title=t) for t in ("One", "Two", "Three"))
+    series = series_of(writer, one, two, three)
+    work_delete(work=two)
+    assert positions(series) == [(one.pk, 1), (three.pk, 2)]
+    response = logged_in(writer).post(
+        f"/series/{series.pk}/manage", {f"position_{one.pk}": "2", f"position_{three.pk}": "1"}
+    )
+    assert response.status_code == 302
+    assert positions(series) == [(three.pk, 1), (one.pk, 2)]
