@@ -13,8 +13,9 @@ query for a whole page) and the work page.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from fanworks.accounts.models import User
@@ -79,16 +80,31 @@ def series_parts(viewer: Viewer, series: Series) -> QuerySet[Work]:
 class SeriesTotals:
     works: int
     words: int
+    # When the first visible part was posted and the last one revised: the series' own
+    # timestamps also move when a draft is added, which readers must not learn.
+    begun: datetime | None
+    updated: datetime | None
 
 
 def series_totals(viewer: Viewer, series: Series) -> SeriesTotals:
-    """How many works and words of the series `viewer` may see (the series page's stats)."""
+    """How many works and words of the series `viewer` may see, and their first posting and
+    last revision (the series page's stats)."""
     totals = (
         visible_works(viewer)
         .filter(series_works__series=series)
-        .aggregate(works=Count("pk", distinct=True), words=Coalesce(Sum("word_count"), 0))
+        .aggregate(
+            works=Count("pk", distinct=True),
+            words=Coalesce(Sum("word_count"), 0),
+            begun=Min("first_posted_at"),
+            updated=Max("revised_at"),
+        )
     )
-    return SeriesTotals(works=totals["works"], words=totals["words"])
+    return SeriesTotals(
+        works=totals["works"],
+        words=totals["words"],
+        begun=totals["begun"],
+        updated=totals["updated"],
+    )
 
 
 def all_parts(series: Series) -> list[SeriesWork]:
@@ -221,10 +237,15 @@ def series_of_user(viewer: Viewer, user: User) -> QuerySet[Series]:
         visible_words=Coalesce(
             Sum("series_works__work__word_count", filter=Q(series_works__work__in=seen)), 0
         ),
+        # Newest by their visible parts, not `updated_at`, which a draft added also moves.
+        visible_updated=Max(
+            "series_works__work__revised_at", filter=Q(series_works__work__in=seen)
+        ),
     )
     if not (viewer.is_authenticated and viewer.pk == user.pk):
         series = series.filter(visible_count__gt=0)
-    return _series_with_creators(series.order_by("-updated_at", "-pk"))
+    newest = F("visible_updated").desc(nulls_last=True)
+    return _series_with_creators(series.order_by(newest, "-created_at", "-pk"))
 
 
 def user_series_choices(user: User) -> list[tuple[int, str]]:

@@ -808,3 +808,21 @@ def test_deleting_a_work_closes_the_gap_in_its_series() -> None:
     )
     assert response.status_code == 302
     assert positions(series) == [(three.pk, 1), (one.pk, 2)]
+
+
+def test_series_dates_come_from_visible_parts_only() -> None:
+    from datetime import UTC, datetime
+
+    writer = make_user("writer")
+    public = make_work(writer, title="Old Public")
+    Work.objects.filter(pk=public.pk).update(
+        first_posted_at=datetime(2020, 1, 2, tzinfo=UTC),
+        revised_at=datetime(2020, 3, 4, tzinfo=UTC),
+    )
+    series = series_of(writer, public)
+    series_add_work(user=writer, series=series, work=make_work(writer, post=False))
+    page = Client().get(f"/series/{series.pk}").content.decode()
+    assert "<dt>Series Begun:</dt><dd>2020-01-02</dd>" in page
+    assert "<dt>Series Updated:</dt><dd>2020-03-04</dd>" in page
+    listing = Client().get("/users/writer/series").content.decode()
+    assert '<p class="datetime">04 Mar 2020</p>' in listing
