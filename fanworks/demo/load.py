@@ -31,6 +31,7 @@ from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
 from fanworks.demo.rows import RowWriter
+from fanworks.demo.series import fill_series
 from fanworks.demo.subscriptions import fill_subscriptions
 from fanworks.demo.world import (
     DEMO_EMAIL_DOMAIN,
@@ -545,6 +546,7 @@ def run_demo(
     result.tags_created = tags.created
     followed, notified = fill_subscriptions(seed=seed, user_ids=user_ids, now=now)
     say(f"Subscriptions: {followed:,} new, and {notified} inbox entries.")
+    say(f"Series: {fill_series(seed=seed, now=now):,} new.")
     result.seconds = time.perf_counter() - started
     return result
 

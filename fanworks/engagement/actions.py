@@ -48,7 +48,7 @@ from fanworks.tags.actions import tags_find_or_create
 from fanworks.tags.models import RATINGS, Tag, TagType
 from fanworks.tags.search import fold
 from fanworks.tags.validation import tag_name_problems, validate_tag_names
-from fanworks.works.models import Chapter, Work
+from fanworks.works.models import Chapter, Series, Work
 from fanworks.works.permissions import is_creator
 
 
@@ -197,16 +197,24 @@ def history_set_enabled(*, user: User, enabled: bool) -> User:
 
 
 def subscription_create(
-    *, user: User, work: Work | None = None, target_user: User | None = None
+    *,
+    user: User,
+    work: Work | None = None,
+    target_user: User | None = None,
+    series: Series | None = None,
 ) -> Subscription:
     """Subscribe `user` to a work (new chapters) or a user (new works); the caller has checked
     `subscribe_refusal`. Subscribing twice returns the first subscription: the unique
     constraints decide between two clicks at once."""
-    if (work is None) == (target_user is None):
-        raise ValueError("subscribe to exactly one of a work or a user")
-    target: dict[str, Work | User | None] = (
-        {"work": work} if work is not None else {"target_user": target_user}
-    )
+    if [work, target_user, series].count(None) != 2:
+        raise ValueError("subscribe to exactly one of a work, a user or a series")
+    target: dict[str, Work | User | Series | None]
+    if series is not None:
+        target = {"series": series}
+    elif work is not None:
+        target = {"work": work}
+    else:
+        target = {"target_user": target_user}
     existing = Subscription.objects.filter(user=user, **target).first()
     if existing is not None:
         return existing

@@ -115,6 +115,14 @@ class Subscription(models.Model):
     target_user = models.ForeignKey(
         User, on_delete=models.CASCADE, null=True, blank=True, related_name="subscribers"
     )
+    # New works added to the series (works.series_actions announces them).
+    series = models.ForeignKey(
+        "works.Series",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -129,9 +137,15 @@ class Subscription(models.Model):
                 condition=Q(target_user__isnull=False),
                 name="subscription_one_per_user",
             ),
+            models.UniqueConstraint(
+                fields=["user", "series"],
+                condition=Q(series__isnull=False),
+                name="subscription_one_per_series",
+            ),
             models.CheckConstraint(
-                condition=Q(work__isnull=False, target_user__isnull=True)
-                | Q(work__isnull=True, target_user__isnull=False),
+                condition=Q(work__isnull=False, target_user__isnull=True, series__isnull=True)
+                | Q(work__isnull=True, target_user__isnull=False, series__isnull=True)
+                | Q(work__isnull=True, target_user__isnull=True, series__isnull=False),
                 name="subscription_exactly_one_target",
             ),
             models.CheckConstraint(
@@ -141,6 +155,8 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="subscription_user_newest")]
 
     def __str__(self) -> str:
+        if self.series_id:
+            return f"user {self.user_id} subscribes to series {self.series_id}"
         target = f"work {self.work_id}" if self.work_id else f"user {self.target_user_id}"
         return f"user {self.user_id} subscribes to {target}"
 

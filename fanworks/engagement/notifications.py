@@ -360,3 +360,75 @@ def send_due_digests(*, now: datetime | None = None) -> dict[str, Any]:
         "subscription_emails": subscription_digest(now=now),
         "comment_emails": mail_all_pending(group="comments", now=now),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Series subscriptions (called by works.series_actions)
+
+SERIES_FANOUT_JOB = "engagement.series_fanout"
+
+
+def announce_series_work(*, series_id: int, work_id: int) -> None:
+    """A posted work joined a series (or a work in a series was posted): once committed,
+    queue one job that tells the series' subscribers. The job's unique key makes it once per
+    work and series, however often the work is added, removed and added again."""
+    payload = {"series_id": series_id, "work_id": work_id}
+    key = f"{SERIES_FANOUT_JOB}:{series_id}:{work_id}"
+    transaction.on_commit(lambda: jobs.enqueue(SERIES_FANOUT_JOB, payload, unique_key=key))
+
+
+@jobs.handler(SERIES_FANOUT_JOB)
+def run_series_fanout(job: Job) -> None:
+    """A "new work in series" notification for every subscriber of the series who may see the
+    work: never for a draft or hidden work, never to guests-only readers of a restricted work
+    (subscribers are registered, so that is every reader), and never to the work's creators,
+    to subscribers who mute a creator or whom a creator blocks."""
+    from fanworks.works.models import Series, SeriesWork
+
+    series = Series.objects.filter(pk=job.payload["series_id"]).first()
+    work = Work.objects.filter(pk=job.payload["work_id"]).first()
+    if series is None or work is None or not work.posted or work.hidden_by_admin:
+        return
+    if not SeriesWork.objects.filter(series=series, work=work).exists():
+        return  # taken out again before the job ran
+    creators = _creator_ids(work)
+    recipients = (
+        Subscription.objects.filter(series=series, user__is_active=True)
+        .exclude(user_id__in=creators)
+        .exclude(user_id__in=Mute.objects.filter(muted_id__in=creators).values("muter_id"))
+        .exclude(user_id__in=Block.objects.filter(blocker_id__in=creators).values("blocked_id"))
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")
+    )
+    key = f"series:{series.pk}:work:{work.pk}"
+    text = Truncator(
+        f"{Truncator(_byline(work)).chars(80)} added {_title(work)} to the series "
+        f"{_title(series.title)}"
+    ).chars(300)
+    actor_id = creators[0] if creators else None
+    now = timezone.now()
+    while True:
+        after = int(job.cursor.get("after", 0))
+        batch = list(recipients.filter(user_id__gt=after)[:FANOUT_BATCH])
+        if not batch:
+            return
+        with transaction.atomic():
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient_id=user_id,
+                        kind=NotificationKind.WORK,
+                        event_key=key,
+                        actor_id=actor_id,
+                        work=work,
+                        text=text,
+                        created_at=now,
+                    )
+                    for user_id in batch
+                ],
+                ignore_conflicts=True,  # a second run of the job writes nothing new
+            )
+            job.cursor = {"after": batch[-1]}
+            job.done += len(batch)
+            jobs.save_progress(job)

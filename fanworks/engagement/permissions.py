@@ -6,9 +6,10 @@ from collections.abc import Collection
 from fanworks.accounts.models import Block, User
 from fanworks.accounts.queries import blocked_by_a_creator
 from fanworks.engagement.models import Bookmark, Comment
-from fanworks.works.models import Chapter, CommentPermission, Work
+from fanworks.works.models import Chapter, CommentPermission, Series, Work
 from fanworks.works.permissions import is_creator
 from fanworks.works.queries import Viewer
+from fanworks.works.series_queries import is_series_creator
 
 
 def kudos_refusal(viewer: Viewer, work: Work) -> str | None:
@@ -38,12 +39,24 @@ def subscribe_refusal(
     work: Work | None = None,
     target_user: User | None = None,
     blocked: bool | None = None,
+    series: Series | None = None,
 ) -> str | None:
     """Why `viewer` may not subscribe to `work` (loaded through the visibility query) or to
     `target_user`, or None when they may. `blocked` says whether the creator or user blocks
     the viewer, when the caller already knows (queries.subscription_state)."""
     if not isinstance(viewer, User):
         return "Please log in to subscribe."
+    if series is not None:
+        # The series was loaded through series_for_viewer, so the viewer may see a part of it.
+        if is_series_creator(viewer, series):
+            return "You can't subscribe to your own series."
+        if blocked is None:
+            blocked = Block.objects.filter(
+                blocked=viewer, blocker__pseuds__series_creatorships__series=series
+            ).exists()
+        if blocked:
+            return "Sorry, you have been blocked by one of this series' creators."
+        return None
     if work is not None:
         if not work.posted:
             return "You can only subscribe to posted works."
@@ -69,8 +82,12 @@ def can_subscribe(
     work: Work | None = None,
     target_user: User | None = None,
     blocked: bool | None = None,
+    series: Series | None = None,
 ) -> bool:
-    return subscribe_refusal(viewer, work=work, target_user=target_user, blocked=blocked) is None
+    refusal = subscribe_refusal(
+        viewer, work=work, target_user=target_user, blocked=blocked, series=series
+    )
+    return refusal is None
 
 
 # Comments. The work has been loaded through the visibility query, and a comment through

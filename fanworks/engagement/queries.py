@@ -28,7 +28,7 @@ from fanworks.engagement.permissions import (
     work_comment_refusal,
 )
 from fanworks.tags.models import Tag
-from fanworks.works.models import Chapter, Work
+from fanworks.works.models import Chapter, Series, SeriesWork, Work
 from fanworks.works.queries import Viewer, visible_works, with_listing_data, work_for_viewer
 
 # The largest id a row can have (a 64-bit key): larger ids in URLs are missing, not errors.
@@ -137,12 +137,21 @@ def inbox_unread_count(owner: User) -> int:
 
 
 def subscription_state(
-    viewer: User, *, work: Work | None = None, target_user: User | None = None
+    viewer: User,
+    *,
+    work: Work | None = None,
+    target_user: User | None = None,
+    series: Series | None = None,
 ) -> tuple[int | None, bool]:
     """For the Subscribe button, in one query: the id of `viewer`'s subscription to the work
     or user (None when not subscribed), and whether a creator of the work, or the user,
     blocks `viewer`."""
-    if work is not None:
+    if series is not None:
+        subscribed = Subscription.objects.filter(user=viewer, series=series)
+        blocks = Block.objects.filter(
+            blocked=viewer, blocker__pseuds__series_creatorships__series=series
+        )
+    elif work is not None:
         subscribed = Subscription.objects.filter(user=viewer, work=work)
         blocks = Block.objects.filter(
             blocked=viewer, blocker__pseuds__creatorships__work_id=work.pk
@@ -163,15 +172,23 @@ def subscriptions_of(owner: User, *, kind: str = "") -> QuerySet[Subscription]:
     """`owner`'s subscriptions, newest first ("works" or "users" only with `kind`). Work
     subscriptions show only while owner may see the work: a work made a draft or hidden
     leaves the list (and comes back), so the page never names what it should not."""
-    subscriptions = Subscription.objects.filter(user=owner).select_related("work", "target_user")
-    visible = Q(work__isnull=True) | Q(
-        work_id__in=visible_works(owner, hide_muted=False).values("pk")
+    subscriptions = Subscription.objects.filter(user=owner).select_related(
+        "work", "target_user", "series"
+    )
+    seen = visible_works(owner, hide_muted=False).values("pk")
+    # A series shows while owner may see one of its works (as its page does).
+    visible = (
+        Q(work__isnull=True, series__isnull=True)
+        | Q(work_id__in=seen)
+        | Q(series_id__in=SeriesWork.objects.filter(work_id__in=seen).values("series_id"))
     )
     subscriptions = subscriptions.filter(visible)
     if kind == "works":
         subscriptions = subscriptions.filter(work__isnull=False)
     elif kind == "users":
         subscriptions = subscriptions.filter(target_user__isnull=False)
+    elif kind == "series":
+        subscriptions = subscriptions.filter(series__isnull=False)
     return subscriptions.order_by("-created_at", "-pk")
 
 

@@ -68,6 +68,7 @@ from fanworks.works.forms import attach_errors
 from fanworks.works.models import Chapter, Work
 from fanworks.works.permissions import is_creator
 from fanworks.works.queries import work_for_viewer
+from fanworks.works.series_queries import series_for_viewer
 
 # Shown beside the kudos button, where the reader lands (#kudos), not at the top of the page.
 INLINE = "inline kudos"
@@ -235,7 +236,7 @@ def subscriptions(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST":
         return _subscribe(request, owner)
     kind = request.GET.get("type", "")
-    if kind not in ("works", "users"):
+    if kind not in ("works", "users", "series"):
         kind = ""
     context = {
         "profile_user": owner,
@@ -249,10 +250,16 @@ def subscriptions(request: HttpRequest, username: str) -> HttpResponse:
 def _subscribe(request: HttpRequest, owner: User) -> HttpResponse:
     kind = request.POST.get("subscription[subscribable_type]", "")
     target_id = _id(request.POST.get("subscription[subscribable_id]", ""))
-    if kind not in ("Work", "User") or target_id is None:
+    if kind not in ("Work", "User", "Series") or target_id is None:
         return HttpResponseBadRequest("Say what to subscribe to.")
-    work = target_user = None
-    if kind == "Work":
+    work = target_user = series = None
+    if kind == "Series":
+        series = series_for_viewer(owner, target_id)
+        if series is None:
+            raise Http404("No such series")
+        back = _return_to(request, series.get_absolute_url())
+        name = series.title
+    elif kind == "Work":
         work = work_for_viewer(owner, target_id)
         if work is None:
             raise Http404("No such work")
@@ -264,11 +271,11 @@ def _subscribe(request: HttpRequest, owner: User) -> HttpResponse:
             raise Http404("No such user")
         back = _return_to(request, f"/users/{target_user.username}")
         name = target_user.username
-    refusal = subscribe_refusal(owner, work=work, target_user=target_user)
+    refusal = subscribe_refusal(owner, work=work, target_user=target_user, series=series)
     if refusal is not None:
         messages.error(request, refusal)
         return HttpResponseRedirect(back)
-    subscription_create(user=owner, work=work, target_user=target_user)
+    subscription_create(user=owner, work=work, target_user=target_user, series=series)
     messages.success(request, f"You are now following {name}. You'll get notified of updates.")
     return HttpResponseRedirect(back)
 

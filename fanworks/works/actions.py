@@ -36,6 +36,13 @@ from fanworks.works.models import (
     sortable_name,
     sortable_title,
 )
+from fanworks.works.series_actions import (
+    announce_series_parts,
+    series_close_gaps,
+    series_ids_of_work,
+    series_title_problem,
+    work_series_apply,
+)
 
 
 class StaleEdit(Exception):
@@ -67,6 +74,10 @@ class WorkData:
     comment_permission: str = CommentPermission.REGISTERED
     moderate_comments: bool = False
     expected_chapters: int | None = None
+    # "Add to series": one of the user's series, or a new one by title; and series to leave.
+    series_id: int | None = None
+    new_series_title: str = ""
+    remove_series_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -113,6 +124,8 @@ def validate_work_data(data: WorkData) -> None:
         add("fandoms", "Please add at least one fandom.")
     if not data.pseud_ids:
         add("pseud_ids", "Please choose at least one of your pseuds to credit.")
+    if data.new_series_title.strip():
+        add("new_series_title", series_title_problem(data.new_series_title))
     if data.expected_chapters is not None and data.expected_chapters < 1:
         add("expected_chapters", "The expected number of chapters must be at least 1, or ?.")
     user_defined = (
@@ -244,6 +257,17 @@ def _set_creators(work: Work, user: User, pseud_ids: list[int]) -> None:
     work.creator_sort_key = work_sort_keys_refresh(work_ids=[work.pk])[work.pk]
 
 
+def _apply_series(user: User, work: Work, data: WorkData) -> None:
+    """The form's "Add to series" and "remove from series" choices (works.series_actions)."""
+    work_series_apply(
+        user=user,
+        work=work,
+        series_id=data.series_id,
+        new_series_title=data.new_series_title,
+        remove_series_ids=data.remove_series_ids,
+    )
+
+
 def work_sort_keys_refresh(*, work_ids: list[int]) -> dict[int, str]:
     """Recompute the creator sort key of these works from their first creator's pseud.
 
@@ -317,6 +341,7 @@ def work_create(
             first.save()
             _refresh_counts(work)
             work.save(update_fields=["posted_chapter_count", "word_count"])
+            _apply_series(user, work, data)
             record_work_changes([work.pk])
             if post:
                 announce_work(work=work)  # subscribers of its creators hear after commit
@@ -344,6 +369,7 @@ def work_update(*, user: User, work: Work, data: WorkData, expected_version: int
         locked.save()
         _set_creators(locked, user, data.pseud_ids)
         _set_tags(locked, tags)
+        _apply_series(user, locked, data)
         record_work_changes([locked.pk])
     return locked
 
@@ -364,6 +390,7 @@ def work_post(*, work: Work) -> Work:
         locked.save()
         record_work_changes([locked.pk])
         announce_work(work=locked)  # a draft counts as new when it is posted
+        announce_series_parts(work=locked)  # and as new in each series it was added to
     return locked
 
 
@@ -371,7 +398,9 @@ def work_delete(*, work: Work) -> None:
     with transaction.atomic():
         # The search index drops works the outbox names but the database no longer has.
         record_work_changes([work.pk])
+        in_series = series_ids_of_work(work_id=work.pk)
         Work.objects.filter(pk=work.pk).delete()
+        series_close_gaps(series_ids=in_series)  # its series number their parts 1..n again
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,12 +14,14 @@ from fanworks.works.languages import LANGUAGES
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
     MAX_NOTES_LENGTH,
+    MAX_SERIES_TITLE_LENGTH,
     MAX_SUMMARY_LENGTH,
     MAX_TITLE_LENGTH,
     CommentPermission,
     Work,
 )
 from fanworks.works.queries import tag_names_by_type
+from fanworks.works.series_queries import user_series_choices, work_series_for_form
 
 TAG_HELP = "Separate tags with commas."
 
@@ -81,7 +83,7 @@ CHAPTER_ERROR_FIELDS = {
     "notes": "chapter_notes",
     "endnotes": "chapter_endnotes",
 }
-WORK_ERROR_FIELDS = {"pseud_ids": "pseuds"}
+WORK_ERROR_FIELDS = {"pseud_ids": "pseuds"}  # series_id and new_series_title match their fields
 
 
 def attach_errors(form: forms.Form, error: ValidationError, mapping: dict[str, str]) -> None:
@@ -166,9 +168,31 @@ class WorkForm(forms.Form):
         label="Enable comment moderation (comments appear only after you approve them)",
         required=False,
     )
+    # "Add to series": one of the user's series, or a new one by title (see _work_fields.html).
+    series_id = forms.TypedChoiceField(
+        label="Add to one of your series", required=False, coerce=int, empty_value=None
+    )
+    new_series_title = forms.CharField(
+        label="Or start a new series called",
+        required=False,
+        max_length=20_000,
+        help_text=f"Up to {MAX_SERIES_TITLE_LENGTH} characters.",
+    )
+    remove_series = forms.TypedMultipleChoiceField(
+        label="Remove this work from",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, work: Work | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        series_field = self.fields["series_id"]
+        assert isinstance(series_field, forms.TypedChoiceField)
+        series_field.choices = [("", "Choose a series"), *user_series_choices(user)]
+        remove_field = self.fields["remove_series"]
+        assert isinstance(remove_field, forms.TypedMultipleChoiceField)
+        remove_field.choices = work_series_for_form(work) if work is not None else []
         pseuds = list(user.pseuds.all())
         pseud_field = self.fields["pseuds"]
         assert isinstance(pseud_field, forms.MultipleChoiceField)
@@ -183,6 +207,14 @@ class WorkForm(forms.Form):
         if not value.isdigit() or int(value) < 1:
             raise ValidationError('Please enter a number of chapters (1 or more) or "?".')
         return int(value)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("series_id") and (cleaned.get("new_series_title") or "").strip():
+            self.add_error(
+                "new_series_title", "Choose one of your series or name a new one, not both."
+            )
+        return cleaned
 
     def work_data(self) -> WorkData:
         data = self.cleaned_data
@@ -204,6 +236,9 @@ class WorkForm(forms.Form):
             moderate_comments=data["moderate_comments"],
             expected_chapters=data["expected_chapters"],
             pseud_ids=[int(pk) for pk in data["pseuds"]],
+            series_id=data.get("series_id"),
+            new_series_title=data.get("new_series_title", ""),
+            remove_series_ids=list(data.get("remove_series", [])),
         )
 
     @staticmethod

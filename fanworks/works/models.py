@@ -177,3 +177,79 @@ class Chapter(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/works/{self.work_id}/chapters/{self.pk}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Series: an ordered group of works (AO3's series and serial_works)
+
+# AO3's limits on a series' title and its summary and notes.
+MAX_SERIES_TITLE_LENGTH = 240
+MAX_SERIES_SUMMARY_LENGTH = 1250
+MAX_SERIES_NOTES_LENGTH = 5000
+
+
+class Series(models.Model):
+    """An ordered group of works. Creators are the pseuds of `SeriesCreatorship`; the works
+    and their positions are `SeriesWork` rows. Like Work, rich text is kept raw and sanitised."""
+
+    title = models.CharField(max_length=MAX_SERIES_TITLE_LENGTH)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True)
+    sanitizer_version = models.PositiveSmallIntegerField(default=0)
+    complete = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set by the "new series" form so that a double submit creates one series.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True)
+
+    pseuds: "models.ManyToManyField[Pseud, SeriesCreatorship]" = models.ManyToManyField(
+        Pseud, through="SeriesCreatorship", related_name="series"
+    )
+    works: "models.ManyToManyField[Work, SeriesWork]" = models.ManyToManyField(
+        Work, through="SeriesWork", related_name="series"
+    )
+
+    class Meta:
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/series/{self.pk}"
+
+
+class SeriesCreatorship(models.Model):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="creatorships")
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="series_creatorships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "pseud"], name="series_creatorship_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseud_id} created series {self.series_id}"
+
+
+class SeriesWork(models.Model):
+    """A work's place in a series. Positions are unique per series (the database holds it), so
+    reordering moves every row out of the way first (works.series_actions._renumber)."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="series_works")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="series_works")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "work"], name="series_work_unique"),
+            models.UniqueConstraint(fields=["series", "position"], name="series_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"work {self.work_id} is part {self.position} of series {self.series_id}"

@@ -139,6 +139,9 @@ class _WorksWithTags(ModelIterable):
         works = list(super().__iter__())
         attach_tags(works)
         attach_pseuds(works)
+        from fanworks.works.series_queries import attach_series  # it builds on this module
+
+        attach_series(works)  # "Part N of SERIES" (one query)
         yield from works
 
 

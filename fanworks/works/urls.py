@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.works import views
+from fanworks.works import series_views, views
 
 urlpatterns = [
     path("works", views.work_index, name="work-index"),
@@ -35,4 +35,11 @@ urlpatterns = [
         name="chapter-post",
     ),
     path("chapters/<int:chapter_id>", views.chapter_by_id, name="chapter-by-id"),
+    # Series
+    path("series/new", series_views.series_new, name="series-new"),
+    path("series/<int:series_id>", series_views.series_show, name="series-show"),
+    path("series/<int:series_id>/edit", series_views.series_edit, name="series-edit"),
+    path("series/<int:series_id>/delete", series_views.series_delete, name="series-delete"),
+    path("series/<int:series_id>/manage", series_views.series_manage, name="series-manage"),
+    path("users/<str:username>/series", series_views.user_series, name="user-series"),
 ]

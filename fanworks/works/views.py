@@ -29,6 +29,7 @@ from fanworks.works.forms import (
 )
 from fanworks.works.models import Chapter, Work
 from fanworks.works.permissions import check_edit_work, is_creator
+from fanworks.works.series_queries import series_navigation
 from fanworks.works.templatetags.work_tags import is_adult
 
 ADULT_COOKIE = "view_adult"
@@ -122,6 +123,7 @@ def _render_work(
         "marked_for_later": marked_for_later,
         "comments": comment_section(request, work, shown, full_view=full_view),
         "bookmarking": bookmark_for_work_page(request, work),
+        "series_navigation": series_navigation(request.user, work),
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 
@@ -250,7 +252,7 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
     stale: Work | None = None
     status = 200
     if request.method == "POST":
-        form = EditWorkForm(request.POST, user=user)
+        form = EditWorkForm(request.POST, user=user, work=work)
         if form.is_valid():
             try:
                 actions.work_update(
@@ -265,7 +267,7 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
                 # deliberate choice to replace the other edit.
                 data = request.POST.copy()
                 data["version"] = str(conflict.current.version)
-                form = EditWorkForm(data, user=user)
+                form = EditWorkForm(data, user=user, work=work)
                 form.is_valid()
                 status = 409
             except ValidationError as error:
@@ -278,7 +280,9 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
             status = 400
     else:
         form = EditWorkForm(
-            user=user, initial={**EditWorkForm.initial_for(work), "version": work.version}
+            user=user,
+            work=work,
+            initial={**EditWorkForm.initial_for(work), "version": work.version},
         )
     return render(
         request,

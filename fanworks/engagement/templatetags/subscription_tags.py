@@ -7,14 +7,17 @@ from django import template
 from fanworks.accounts.models import User
 from fanworks.engagement.permissions import can_subscribe
 from fanworks.engagement.queries import subscription_state
-from fanworks.works.models import Work
+from fanworks.works.models import Series, Work
 
 register = template.Library()
 
 
 @register.inclusion_tag("engagement/_subscribe.html", takes_context=True)
 def subscribe_button(
-    context: template.Context, work: Work | None = None, target_user: User | None = None
+    context: template.Context,
+    work: Work | None = None,
+    target_user: User | None = None,
+    series: Series | None = None,
 ) -> dict[str, Any]:
     """AO3's markup: a form posting to /users/ME/subscriptions with an `input[value=Subscribe]`,
     or, when subscribed, one posting to the subscription with `input[value=Unsubscribe]`.
@@ -26,11 +29,23 @@ def subscribe_button(
         return shown
     if target_user is not None and target_user.pk == viewer.pk:
         return shown
-    subscription_id, blocked = subscription_state(viewer, work=work, target_user=target_user)
+    subscription_id, blocked = subscription_state(
+        viewer, work=work, target_user=target_user, series=series
+    )
     if subscription_id is None and not can_subscribe(
-        viewer, work=work, target_user=target_user, blocked=blocked
+        viewer, work=work, target_user=target_user, blocked=blocked, series=series
     ):
         return shown
+    if series is not None:
+        return shown | {
+            "show": True,
+            "viewer": viewer,
+            "subscription_id": subscription_id,
+            "type": "Series",
+            "target_id": series.pk,
+            "csrf_token": context.get("csrf_token"),
+            "in_list": True,
+        }
     return shown | {
         "show": True,
         "viewer": viewer,

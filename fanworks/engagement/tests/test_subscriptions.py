@@ -140,7 +140,7 @@ def test_subscribing_oneself_or_ones_own_work_is_refused_and_writes_nothing() ->
     "data",
     [
         {},
-        {"subscription[subscribable_type]": "Series", "subscription[subscribable_id]": "1"},
+        {"subscription[subscribable_type]": "Tag", "subscription[subscribable_id]": "1"},
         {"subscription[subscribable_type]": "Work", "subscription[subscribable_id]": "x1"},
         {"subscription[subscribable_type]": "Work", "subscription[subscribable_id]": "-4"},
         {"subscription[subscribable_type]": "Work", "subscription[subscribable_id]": "0"},

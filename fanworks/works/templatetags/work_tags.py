@@ -12,6 +12,7 @@ from fanworks.tags.models import ADULT_RATINGS, TagType
 from fanworks.works.languages import LANGUAGE_NAMES
 from fanworks.works.models import Work
 from fanworks.works.queries import listing_pseuds, tags_by_type
+from fanworks.works.series_queries import work_series_places
 
 register = template.Library()
 
@@ -137,8 +138,31 @@ def _snippet(snippet: Any) -> str:
     )
 
 
-@register.simple_tag
-def work_blurb(work: Work) -> SafeString:
+@register.simple_tag(takes_context=True, name="work_blurb")
+def work_blurb_tag(context: template.Context, work: Work) -> SafeString:
+    """`{% work_blurb work %}`: the blurb, with "Part N" counted for the kind of reader."""
+    request = context.get("request")
+    registered = bool(request is not None and request.user.is_authenticated)
+    return work_blurb(work, registered=registered)
+
+
+def _series_items(work: Work, registered: bool) -> str:
+    """AO3's `ul.series` ("Part N of TITLE") for a work in series, else nothing at all."""
+    places = work_series_places(work)
+    if not places:
+        return ""
+    items = "".join(
+        f"<li>Part <strong>{place.number(registered)}</strong> of "
+        f'<a href="{place.get_absolute_url()}">{_esc(place.title)}</a></li>'
+        for place in places
+    )
+    return (
+        '<h6 class="landmark heading visually-hidden">Series</h6>\n'
+        f'  <ul class="series">{items}</ul>\n'
+    )
+
+
+def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
     """A work's blurb in a listing: the ``<li class="work blurb group">`` AO3 clients parse."""
     by_type = tags_by_type(work)
     ratings = by_type.get(TagType.RATING, [])
@@ -166,6 +190,7 @@ def work_blurb(work: Work) -> SafeString:
             f'    <blockquote class="userstuff summary">{work.summary_html}</blockquote>\n  '
         )
     snippet = getattr(work, "search_snippet", None)
+    has_series = bool(work_series_places(work))
     stats = [
         '    <dt class="language">Language:</dt><dd class="language" '
         f'lang="{_esc(work.language)}">'
@@ -220,6 +245,7 @@ def work_blurb(work: Work) -> SafeString:
         + "\n",
         "  </ul>\n",
         f"  {summary}\n",
+        f"  {_series_items(work, registered)}" if has_series else "",
         f"  {_snippet(snippet) if snippet else ''}\n",
         '  <dl class="stats">\n',
         *stats,
