@@ -126,7 +126,29 @@ def run_fanout(job: Job) -> None:
         subscriptions = Subscription.objects.filter(target_user_id__in=creators)
         kind, key = NotificationKind.WORK, f"work:{work.pk}"
         text = f"{Truncator(_byline(work)).chars(80)} posted a new work: {_title(work)}"
-    recipients = (
+    recipients = _subscribers_to_tell(subscriptions, creators)
+    if kind == NotificationKind.WORK:
+        recipients = recipients.exclude(user_id__in=_told_of_work(work))
+    _write_in_batches(
+        job,
+        recipients,
+        Notification(
+            kind=kind,
+            event_key=key,
+            actor_id=creators[0] if creators else None,
+            work=work,
+            chapter=chapter,
+            text=text,
+            created_at=timezone.now(),
+        ),
+    )
+
+
+def _subscribers_to_tell(subscriptions: Any, creators: list[int]) -> Any:
+    """The users of these subscriptions who hear of a creator's news: active, not one of the
+    creators, not muting a creator and not blocked by one. Distinct user ids, in id order
+    (the fan-out's cursor walks them)."""
+    return (
         subscriptions.filter(user__is_active=True)
         .exclude(user_id__in=creators)
         .exclude(user_id__in=Mute.objects.filter(muted_id__in=creators).values("muter_id"))
@@ -135,8 +157,22 @@ def run_fanout(job: Job) -> None:
         .distinct()
         .order_by("user_id")
     )
-    actor_id = creators[0] if creators else None
-    now = timezone.now()
+
+
+def _told_of_work(work: Work) -> Any:
+    """Who already has a "new work" entry for `work`: a reader who follows both its creator
+    and its series hears of it once, from whichever fan-out ran first."""
+    return Notification.objects.filter(work=work, kind=NotificationKind.WORK).values("recipient_id")
+
+
+def _write_in_batches(job: Job, recipients: Any, template: Notification) -> None:
+    """A copy of `template` for each recipient id, FANOUT_BATCH per transaction. The job's
+    cursor remembers the last recipient done, so an interrupted job carries on; the unique
+    (recipient, event) key makes a second run write nothing new."""
+    fields = {
+        name: getattr(template, name)
+        for name in ("kind", "event_key", "actor_id", "work_id", "chapter_id", "text", "created_at")
+    }
     while True:
         after = int(job.cursor.get("after", 0))
         batch = list(recipients.filter(user_id__gt=after)[:FANOUT_BATCH])
@@ -144,20 +180,8 @@ def run_fanout(job: Job) -> None:
             return
         with transaction.atomic():
             Notification.objects.bulk_create(
-                [
-                    Notification(
-                        recipient_id=user_id,
-                        kind=kind,
-                        event_key=key,
-                        actor_id=actor_id,
-                        work=work,
-                        chapter=chapter,
-                        text=text,
-                        created_at=now,
-                    )
-                    for user_id in batch
-                ],
-                ignore_conflicts=True,  # a second run of the job writes nothing new
+                [Notification(recipient_id=user_id, **fields) for user_id in batch],
+                ignore_conflicts=True,
             )
             job.cursor = {"after": batch[-1]}
             job.done += len(batch)
@@ -392,43 +416,20 @@ def run_series_fanout(job: Job) -> None:
     if not SeriesWork.objects.filter(series=series, work=work).exists():
         return  # taken out again before the job ran
     creators = _creator_ids(work)
-    recipients = (
-        Subscription.objects.filter(series=series, user__is_active=True)
-        .exclude(user_id__in=creators)
-        .exclude(user_id__in=Mute.objects.filter(muted_id__in=creators).values("muter_id"))
-        .exclude(user_id__in=Block.objects.filter(blocker_id__in=creators).values("blocked_id"))
-        .values_list("user_id", flat=True)
-        .distinct()
-        .order_by("user_id")
-    )
-    key = f"series:{series.pk}:work:{work.pk}"
+    recipients = _subscribers_to_tell(Subscription.objects.filter(series=series), creators)
     text = Truncator(
         f"{Truncator(_byline(work)).chars(80)} added {_title(work)} to the series "
         f"{_title(series.title)}"
     ).chars(300)
-    actor_id = creators[0] if creators else None
-    now = timezone.now()
-    while True:
-        after = int(job.cursor.get("after", 0))
-        batch = list(recipients.filter(user_id__gt=after)[:FANOUT_BATCH])
-        if not batch:
-            return
-        with transaction.atomic():
-            Notification.objects.bulk_create(
-                [
-                    Notification(
-                        recipient_id=user_id,
-                        kind=NotificationKind.WORK,
-                        event_key=key,
-                        actor_id=actor_id,
-                        work=work,
-                        text=text,
-                        created_at=now,
-                    )
-                    for user_id in batch
-                ],
-                ignore_conflicts=True,  # a second run of the job writes nothing new
-            )
-            job.cursor = {"after": batch[-1]}
-            job.done += len(batch)
-            jobs.save_progress(job)
+    _write_in_batches(
+        job,
+        recipients.exclude(user_id__in=_told_of_work(work)),
+        Notification(
+            kind=NotificationKind.WORK,
+            event_key=f"series:{series.pk}:work:{work.pk}",
+            actor_id=creators[0] if creators else None,
+            work=work,
+            text=text,
+            created_at=timezone.now(),
+        ),
+    )

@@ -784,6 +784,22 @@ def test_posting_into_a_series_from_the_form_notifies_subscribers(
     assert series_notifications(reader) == [f"series:{series.pk}:work:{work.pk}"]
 
 
+def test_following_the_creator_and_the_series_gives_one_entry_per_work(
+    django_capture_on_commit_callbacks,
+) -> None:
+    writer, reader = make_user("writer"), make_user("reader")
+    series = series_of(writer, make_work(writer))
+    Subscription.objects.create(user=reader, series=series)
+    Subscription.objects.create(user=reader, target_user=writer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(writer).post(
+            "/works/new", form_post(writer, title="Both Ways", series_id=str(series.pk))
+        )
+    assert response.status_code == 302
+    work = Work.objects.get(title="Both Ways")
+    assert Notification.objects.filter(recipient=reader, work=work).count() == 1
+
+
 def test_the_subscription_check_constraint_takes_exactly_one_target() -> None:
     writer, reader = make_user("writer"), make_user("reader")
     work = make_work(writer)
