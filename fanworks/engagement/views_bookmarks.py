@@ -35,7 +35,6 @@ from fanworks.engagement.queries import (
     bookmark_for_viewer,
     bookmark_page_items,
     external_work_for_viewer,
-    muted_public_bookmarks,
     own_bookmark_of,
 )
 from fanworks.search.forms import BadSearch
@@ -360,14 +359,9 @@ def _sidebar(
 def bookmark_for_work_page(request: HttpRequest, work: Work) -> dict[str, Any] | None:
     """What the work page's bookmark form needs (None for guests and works that can't be
     bookmarked): the reader's own bookmark, if any, and the form filled in from it.
-
-    For a reader who mutes someone, the work's bookmark count shown leaves out the muted
-    users' public bookmarks, as every bookmark listing does (one query, for logged-in readers
-    of works that have bookmarks)."""
+    """
     if not isinstance(request.user, User):
         return None
-    if work.bookmark_count:
-        work.bookmark_count -= muted_public_bookmarks(request.user, work)
     if bookmark_refusal(request.user, work) is not None:
         return None
     existing = own_bookmark_of(request.user, work=work)

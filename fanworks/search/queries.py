@@ -42,7 +42,7 @@ def result_page(
     viewer: Any, search: WorkSearch, result: SearchResult, *, max_pages: int | None
 ) -> Page:
     """The works of `result` that `viewer` may see, in the backend's order, as a Page."""
-    works = with_listing_data(visible_works(viewer).filter(pk__in=result.work_ids))
+    works = with_listing_data(visible_works(viewer).filter(pk__in=result.work_ids), viewer)
     by_id = {work.pk: work for work in works}
     items = [by_id[pk] for pk in result.work_ids if pk in by_id]
     num_pages = max(math.ceil(result.total / search.per_page), 1)

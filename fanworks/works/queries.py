@@ -73,15 +73,24 @@ BLURB_FIELDS = [
 ]
 
 
-def with_listing_data(works: QuerySet[Work]) -> QuerySet[Work]:
+def with_listing_data(works: QuerySet[Work], viewer: Viewer | None = None) -> QuerySet[Work]:
     """Everything a work blurb shows, loaded in a fixed number of queries.
 
     Tags and creators come as light BlurbTag and BlurbPseud rows rather than model instances:
     a page of twenty works has hundreds of tags, and building Django models for them (and
     Django's prefetch machinery for the creators) cost more than the queries.
+
+    For a registered `viewer`, the comment and bookmark counts leave out those of users the
+    viewer mutes (one more query per page): muted users disappear from counts too.
     """
     listing = works.only(*BLURB_FIELDS)
-    listing._iterable_class = _WorksWithTags
+    if viewer is not None and _is_registered(viewer):
+        # A subclass holding the viewer survives the queryset's clones (slicing, paging).
+        listing._iterable_class = type(
+            "_WorksForViewer", (_WorksWithTags,), {"muter_id": viewer.pk}
+        )
+    else:
+        listing._iterable_class = _WorksWithTags
     return listing
 
 
@@ -135,6 +144,8 @@ class _WorksWithTags(ModelIterable):
     """Yields works with their tags and creators attached (see `tags_by_type` and
     `listing_pseuds`), two queries per batch."""
 
+    muter_id: int | None = None
+
     def __iter__(self) -> Iterator[Work]:
         works = list(super().__iter__())
         attach_tags(works)
@@ -142,6 +153,11 @@ class _WorksWithTags(ModelIterable):
         from fanworks.works.series_queries import attach_series  # it builds on this module
 
         attach_series(works)  # "Part N of SERIES" (one query)
+        if self.muter_id is not None and works:
+            # Engagement builds on works, so it is imported when used.
+            from fanworks.engagement.queries import discount_muted_engagement
+
+            discount_muted_engagement(works, self.muter_id)
         yield from works
 
 
@@ -232,20 +248,20 @@ def with_work_page_data(works: QuerySet[Work]) -> QuerySet[Work]:
 
 
 def recent_works(viewer: Viewer) -> QuerySet[Work]:
-    return with_listing_data(visible_works(viewer).order_by("-revised_at", "-pk"))
+    return with_listing_data(visible_works(viewer).order_by("-revised_at", "-pk"), viewer)
 
 
 def works_by_user(viewer: Viewer, user: User) -> QuerySet[Work]:
     mine = Creatorship.objects.filter(pseud__user=user).values("work_id")
     return with_listing_data(
-        visible_works(viewer).filter(pk__in=mine).order_by("-revised_at", "-pk")
+        visible_works(viewer).filter(pk__in=mine).order_by("-revised_at", "-pk"), viewer
     )
 
 
 def works_by_pseud(viewer: Viewer, pseud: Pseud) -> QuerySet[Work]:
     theirs = Creatorship.objects.filter(pseud=pseud).values("work_id")
     return with_listing_data(
-        visible_works(viewer).filter(pk__in=theirs).order_by("-revised_at", "-pk")
+        visible_works(viewer).filter(pk__in=theirs).order_by("-revised_at", "-pk"), viewer
     )
 
 
@@ -261,7 +277,7 @@ def works_tagged(viewer: Viewer, tag: Tag) -> QuerySet[Work]:
     subtags (through the filter table)."""
     found = work_ids_filtered_by(tag)
     return with_listing_data(
-        visible_works(viewer).filter(pk__in=found).order_by("-revised_at", "-pk")
+        visible_works(viewer).filter(pk__in=found).order_by("-revised_at", "-pk"), viewer
     )
 
 

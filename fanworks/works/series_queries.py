@@ -72,7 +72,8 @@ def series_parts(viewer: Viewer, series: Series) -> QuerySet[Work]:
         visible_works(viewer)
         .filter(series_works__series=series)
         .annotate(series_position=Subquery(position[:1]))
-        .order_by("series_position", "pk")
+        .order_by("series_position", "pk"),
+        viewer,
     )
 
 

@@ -14,7 +14,7 @@ from fanworks.accounts.models import User
 from fanworks.core.pagination import paginate, requested_page
 from fanworks.engagement.actions import hit_record, reading_record
 from fanworks.engagement.permissions import can_leave_kudos
-from fanworks.engagement.queries import kudos_summary
+from fanworks.engagement.queries import discount_muted_engagement, kudos_summary
 from fanworks.engagement.views import comment_section
 from fanworks.engagement.views_bookmarks import bookmark_for_work_page
 from fanworks.engagement.visitors import hit_visitor, is_bot
@@ -99,6 +99,9 @@ def _render_work(
     if counts_as_hit and hit_record(work=work, visitor=hit_visitor(request)):
         work.hit_count += 1  # the page shows the count with this visit in it
     reader = request.user if isinstance(request.user, User) and not as_creator else None
+    if reader is not None and (work.comment_count or work.bookmark_count):
+        # The counts shown leave out users the reader mutes, as listings do.
+        discount_muted_engagement([work], reader.pk)
     can_mark = reader is not None and work.posted
     marked_for_later = reader is not None and can_mark and reading_record(user=reader, work=work)
     index = chapters.index(shown[0]) if len(shown) == 1 and shown[0] in chapters else 0
