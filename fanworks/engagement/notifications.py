@@ -25,6 +25,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from fanworks.accounts.models import Block, Mute, User
+from fanworks.accounts.queries import blocks_and_mutes
 from fanworks.core import jobs
 from fanworks.core.models import Job
 from fanworks.engagement.mail import mail_all_pending, mail_pending
@@ -214,10 +215,7 @@ def notify_comment(
     """
     if actor is not None and actor.pk == recipient.pk:
         return None
-    if actor is not None and (
-        Mute.objects.filter(muter=recipient, muted=actor).exists()
-        or Block.objects.filter(blocker=recipient, blocked=actor).exists()
-    ):
+    if actor is not None and any(blocks_and_mutes(recipient, actor)):
         return None
     if not visible_works(recipient, include_own_drafts=True).filter(pk=work.pk).exists():
         return None

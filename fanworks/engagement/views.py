@@ -67,7 +67,7 @@ from fanworks.engagement.visitors import visitor_hash
 from fanworks.works.forms import attach_errors
 from fanworks.works.models import Chapter, Work
 from fanworks.works.permissions import is_creator
-from fanworks.works.queries import work_for_viewer
+from fanworks.works.queries import work_for_viewer, work_to_act_on
 from fanworks.works.series_queries import series_for_viewer
 
 # Shown beside the kudos button, where the reader lands (#kudos), not at the top of the page.
@@ -77,7 +77,7 @@ INLINE = "inline kudos"
 @require_POST
 def kudos_create(request: HttpRequest, work_id: int) -> HttpResponse:
     """The "Kudos ♥" button: leave kudos, then go back to the page it was on."""
-    work = work_for_viewer(request.user, work_id)
+    work = work_to_act_on(request.user, work_id)
     if work is None:
         raise Http404("No such work")
     back = _back_to_work(request, work.pk)
@@ -160,7 +160,7 @@ def reading_mark_view(request: HttpRequest, work_id: int, for_later: bool) -> Ht
     """AO3's "Mark for Later" and "Mark as Read" buttons on a work."""
     if not isinstance(request.user, User):
         return login_redirect(request)
-    work = work_for_viewer(request.user, work_id)
+    work = work_to_act_on(request.user, work_id)
     if work is None or not work.posted:
         raise Http404("No such work")
     reading_mark(user=request.user, work=work, for_later=for_later)
@@ -336,8 +336,9 @@ def comment_section(
 
 
 def _posted_chapter_or_404(request: HttpRequest, chapter_id: int) -> tuple[Work, Chapter]:
-    chapter = Chapter.objects.filter(pk=chapter_id).first()
-    work = work_for_viewer(request.user, chapter.work_id) if chapter is not None else None
+    # The chapter's text is not needed to comment on it.
+    chapter = Chapter.objects.filter(pk=chapter_id).defer("content", "content_html").first()
+    work = work_to_act_on(request.user, chapter.work_id) if chapter is not None else None
     if work is None or chapter is None:
         raise Http404("No such chapter")
     if not chapter.posted and not is_creator(request.user, work):

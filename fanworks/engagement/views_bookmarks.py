@@ -39,14 +39,14 @@ from fanworks.engagement.queries import (
 )
 from fanworks.search.forms import BadSearch
 from fanworks.works.models import Work
-from fanworks.works.queries import work_for_viewer
+from fanworks.works.queries import work_to_act_on
 
 BOOKMARK_FIELDS = ("notes", "tag_string", "rec", "private", "pseud_id")
 CREATED = "Bookmark was successfully created. It should appear in bookmark listings shortly."
 
 
 def _work_or_404(request: HttpRequest, work_id: int) -> Work:
-    work = work_for_viewer(request.user, work_id) if 0 < work_id <= MAX_ROW_ID else None
+    work = work_to_act_on(request.user, work_id) if 0 < work_id <= MAX_ROW_ID else None
     if work is None:
         raise Http404("No such work")
     return work

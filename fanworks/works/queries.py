@@ -290,6 +290,25 @@ def work_for_viewer(viewer: Viewer, work_id: int) -> Work | None:
     )
 
 
+# The long texts of a work, which pages acting on it (kudos, comments, bookmarks) never show.
+_WORK_TEXTS = ("summary", "summary_html", "notes", "notes_html", "endnotes", "endnotes_html")
+
+
+def work_to_act_on(viewer: Viewer, work_id: int) -> Work | None:
+    """The work as `work_for_viewer` finds it (the same visibility), with its creators but
+    without its tags and long texts: what a kudos, comment or bookmark request needs. These
+    are the archive's busiest writes; the tags and texts were most of their reading."""
+    return (
+        visible_works(viewer, include_own_drafts=True, hide_muted=False)
+        .filter(pk=work_id)
+        .defer(*_WORK_TEXTS)
+        .prefetch_related(
+            Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user"))
+        )
+        .first()
+    )
+
+
 def is_restricted_public_work(work_id: int) -> bool:
     """True when a posted, unhidden work exists but only registered users may read it.
 
