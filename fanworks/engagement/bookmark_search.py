@@ -8,6 +8,8 @@ Work tags read the work filter table (tags.WorkFilter through `work_ids_filtered
 canonical tag finds works tagged with its synonyms and subtags exactly as work search does.
 Bookmarker tags are matched the same way from the tag graph (`tags_under`): including
 "Favourites" finds bookmarks tagged with its synonym "Faves" or its subtag "Comfort Faves".
+A bookmarked series carries the tags of the parts the viewer may see (as on AO3; a draft's
+tags would reveal the draft), for filtering and for the sidebar's counts alike.
 
 This is the SQL implementation: each tag is one indexed semi-join (WorkFilter(tag, work),
 BookmarkTag(tag, bookmark)) on the visible bookmarks, and a page is one id query, one count and,

@@ -375,6 +375,52 @@ def test_guests_are_sent_to_log_in_and_change_nothing(world: World) -> None:
     assert "Bookmark Series" not in Client().get(f"/series/{world.series.pk}").content.decode()
 
 
+SERIES_KINDS = ["public", "restricted", "draft", "hidden"]
+ACTORS = ["guest", "reader", "creator", "blocked", "muted", "admin"]
+
+
+def expected_outcome(actor: str, kind: str) -> str:
+    """What POST /series/ID/bookmarks does for `actor` on a series of one `kind` of work."""
+    if actor == "creator":
+        # Creators open their series whatever its works; one with nothing posted is refused.
+        return "made" if kind in ("public", "restricted") else "refused"
+    if kind == "public":
+        return "login" if actor == "guest" else "made"
+    if kind == "restricted" and actor != "guest":
+        return "made"
+    return "missing"  # the series is not there for them
+
+
+@pytest.mark.parametrize("kind", SERIES_KINDS)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_permission_matrix_for_bookmarking_a_series(
+    world: World, actor: str, kind: str
+) -> None:
+    creator = world.creator
+    work = make_work(creator, title=f"{kind} part", restricted=kind == "restricted")
+    series = make_series(creator, work, title=f"{kind} series")
+    if kind == "draft":
+        Work.objects.filter(pk=work.pk).update(posted=False)
+    elif kind == "hidden":
+        Work.objects.filter(pk=work.pk).update(hidden_by_admin=True)
+    before = snapshot()
+    response = post_bookmark(world.client(actor), series, notes="n", tag_string="t")
+    outcome = expected_outcome(actor, kind)
+    if outcome == "made":
+        assert response.status_code == 302
+        bookmark = Bookmark.objects.get()
+        assert response["Location"] == f"/bookmarks/{bookmark.pk}"
+        assert bookmark.user_id == world.users[actor].pk and bookmark.series_id == series.pk
+        return
+    if outcome == "missing":
+        assert response.status_code == 404
+    elif outcome == "login":
+        assert response.status_code == 302 and "/login" in response["Location"]
+    else:
+        assert response.status_code == 302 and response["Location"] == f"/series/{series.pk}"
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize("actor", ["guest", "creator", "blocked", "muted", "admin"])
 def test_only_the_bookmarker_edits(world: World, actor: str) -> None:
     bookmark = mark(world.users["reader"], world.series, notes="mine")
