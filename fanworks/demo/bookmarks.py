@@ -213,3 +213,101 @@ def _write_tags(
             if name in tags
         ]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookmarks of series
+
+# Readers bookmarking one demo series: a long tail like works', a little shorter.
+SERIES_BOOKMARK_SCALE = 1.5
+MAX_SERIES_BOOKMARKS = 40
+
+_SERIES_BOOKMARK_FIELDS = [
+    "user", "pseud", "series", "notes", "notes_html", "sanitizer_version",
+    "rec", "private", "created_at", "updated_at",
+]  # fmt: skip
+
+
+def write_demo_series_bookmarks(*, seed: int, user_ids: list[int], now: datetime) -> int:
+    """Bookmark the demo's series (run after demo.series.fill_series): each series' readers
+    and their notes, tags, recs and privacy decided from the seed and its creation key, so a
+    rerun adds only bookmarks that are missing. Series keep no bookmark counter (what a
+    reader may see of one depends on the reader), and works' counts are not touched, so
+    there is nothing to recount. Returns the bookmarks made."""
+    from fanworks.works.models import Series, SeriesCreatorship
+
+    if not user_ids:
+        return 0
+    series = list(
+        Series.objects.filter(creation_key__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "creation_key", "created_at")
+    )
+    if not series:
+        return 0
+    creators: dict[int, set[int]] = {}
+    for series_id, user_id in SeriesCreatorship.objects.filter(
+        series_id__in=[pk for pk, _, _ in series]
+    ).values_list("series_id", "pseud__user_id"):
+        creators.setdefault(series_id, set()).add(user_id)
+    existing = set(
+        Bookmark.objects.filter(series__isnull=False).values_list("user_id", "series_id")
+    )
+    pseuds = dict(
+        Pseud.objects.filter(user_id__in=user_ids, is_default=True).values_list("user_id", "pk")
+    )
+    tags = {tag.name: tag.pk for tag in bookmark_tags_find_or_create(BOOKMARKER_TAGS)}
+    rows: list[list[Any]] = []
+    tagged: dict[tuple[int, int], tuple[str, ...]] = {}
+    for series_id, key, created_at in series:
+        rng = random.Random(f"series-bookmarks-{seed}-{key}")
+        total = min(
+            int((rng.paretovariate(BOOKMARK_SHAPE) - 1) * SERIES_BOOKMARK_SCALE),
+            MAX_SERIES_BOOKMARKS,
+        )
+        candidates = [
+            user_id for user_id in user_ids if user_id not in creators.get(series_id, set())
+        ]
+        readers = sorted(rng.sample(candidates, min(total, len(candidates))))
+        # Every draw happens before any skip, so a rerun sees the same bookmarks.
+        planned = [(user_id, _planned(rng, 0)) for user_id in readers]
+        for user_id, bookmark in planned:
+            pseud_id = pseuds.get(user_id)
+            if pseud_id is None or (user_id, series_id) in existing:
+                continue
+            when = created_at + (now - created_at) * bookmark.share
+            html = sanitize_html(bookmark.notes).html if bookmark.notes else ""
+            rows.append(
+                [
+                    user_id,
+                    pseud_id,
+                    series_id,
+                    bookmark.notes,
+                    html,
+                    SANITIZER_VERSION,
+                    bookmark.rec,
+                    bookmark.private,
+                    when,
+                    when,
+                ]
+            )
+            if bookmark.tag_names:
+                tagged[(user_id, series_id)] = bookmark.tag_names
+    RowWriter(Bookmark, _SERIES_BOOKMARK_FIELDS).write(rows)
+    if tagged:
+        ids = {
+            (user_id, series_id): pk
+            for pk, user_id, series_id in Bookmark.objects.filter(
+                series_id__in={series_id for _, series_id in tagged}
+            ).values_list("pk", "user_id", "series_id")
+        }
+        RowWriter(BookmarkTag, ["bookmark", "tag"]).write(
+            [
+                [ids[key], tags[name]]
+                for key, names in tagged.items()
+                if key in ids
+                for name in names
+                if name in tags
+            ]
+        )
+    return len(rows)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
-from fanworks.demo.bookmarks import write_demo_bookmarks
+from fanworks.demo.bookmarks import write_demo_bookmarks, write_demo_series_bookmarks
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
@@ -547,6 +547,8 @@ def run_demo(
     followed, notified = fill_subscriptions(seed=seed, user_ids=user_ids, now=now)
     say(f"Subscriptions: {followed:,} new, and {notified} inbox entries.")
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
+    series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
+    say(f"Series bookmarks: {series_bookmarks:,} new.")
     result.seconds = time.perf_counter() - started
     return result
 

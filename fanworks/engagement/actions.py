@@ -660,24 +660,26 @@ def bookmark_save(
     data: BookmarkData,
     work: Work | None = None,
     external_work: ExternalWork | None = None,
+    series: Series | None = None,
 ) -> Bookmark:
-    """Bookmark `work` or `external_work` for `user` as `pseud`, or update the bookmark they
-    already have of it: a double submit, or two submits racing, leave one bookmark holding
-    what was sent last.
+    """Bookmark `work`, `series` or `external_work` for `user` as `pseud`, or update the
+    bookmark they already have of it: a double submit, or two submits racing, leave one
+    bookmark holding what was sent last.
 
-    Permission (posted, visible work) is the caller's check (engagement.permissions). The
-    work's public bookmark count moves in the same transaction and reaches search through the
-    outbox. Raises ValidationError for bad notes or tags, changing nothing.
+    Permission (a posted, visible work; a series with a work the reader may see) is the
+    caller's check (engagement.permissions). A work's public bookmark count moves in the same
+    transaction and reaches search through the outbox; series keep no counter (what a reader
+    may see of one depends on the reader, so listings count). Raises ValidationError for bad
+    notes or tags, changing nothing.
     """
-    if (work is None) == (external_work is None):
-        raise ValueError("a bookmark needs exactly one of work and external_work")
+    targets = {"work": work, "external_work": external_work, "series": series}
+    target = {name: value for name, value in targets.items() if value is not None}
+    if len(target) != 1:
+        raise ValueError("a bookmark needs exactly one of work, external_work and series")
     if pseud.user_id != user.pk:
         raise ValidationError({"pseud_id": ["Please choose one of your own pseuds."]})
     validate_bookmark_data(data)
     notes = sanitize_html(data.notes) if data.notes.strip() else None
-    target: dict[str, Work | ExternalWork | None] = (
-        {"work": work} if work is not None else {"external_work": external_work}
-    )
     with transaction.atomic():
         tags, private_names = _bookmark_tags(data)
         bookmark = Bookmark.objects.select_for_update().filter(user=user, **target).first()

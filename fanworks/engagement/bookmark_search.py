@@ -8,6 +8,8 @@ Work tags read the work filter table (tags.WorkFilter through `work_ids_filtered
 canonical tag finds works tagged with its synonyms and subtags exactly as work search does.
 Bookmarker tags are matched the same way from the tag graph (`tags_under`): including
 "Favourites" finds bookmarks tagged with its synonym "Faves" or its subtag "Comfort Faves".
+A bookmarked series carries the tags of the parts the viewer may see (as on AO3; a draft's
+tags would reveal the draft), for filtering and for the sidebar's counts alike.
 
 This is the SQL implementation: each tag is one indexed semi-join (WorkFilter(tag, work),
 BookmarkTag(tag, bookmark)) on the visible bookmarks, and a page is one id query, one count and,
@@ -16,10 +18,11 @@ answer the same BookmarkSearch later.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from fanworks.engagement.models import Bookmark, BookmarkTag
@@ -30,6 +33,8 @@ from fanworks.search.forms import MAX_FILTER_TAGS, TAG_KEYS, BadSearch, read_pag
 from fanworks.search.queries import tags_by_id
 from fanworks.tags.models import Tag, WorkFilter
 from fanworks.tags.queries import tag_by_name, tags_under, work_ids_filtered_by
+from fanworks.works.models import SeriesWork
+from fanworks.works.queries import visible_works
 
 PER_PAGE = 20
 FACET_SIZE = 10
@@ -90,6 +95,7 @@ class BookmarkSearch:
     owner_id: int | None = None
     work_id: int | None = None
     external_work_id: int | None = None
+    series_id: int | None = None
     page: int = 1
     per_page: int = PER_PAGE
 
@@ -145,10 +151,18 @@ def matching(viewer: Viewer, request: BookmarkSearch) -> QuerySet[Bookmark]:
         bookmarks = bookmarks.filter(work_id=request.work_id)
     if request.external_work_id is not None:
         bookmarks = bookmarks.filter(external_work_id=request.external_work_id)
+    if request.series_id is not None:
+        bookmarks = bookmarks.filter(series_id=request.series_id)
     for tag in _filter_tags(request.include_work_tag_ids):
-        bookmarks = bookmarks.filter(work_id__in=work_ids_filtered_by(tag))
+        tagged = work_ids_filtered_by(tag)
+        bookmarks = bookmarks.filter(
+            Q(work_id__in=tagged) | Q(series_id__in=_series_ids_with(viewer, tagged))
+        )
     for tag in _filter_tags(request.exclude_work_tag_ids):
-        bookmarks = bookmarks.exclude(work_id__in=work_ids_filtered_by(tag))
+        tagged = work_ids_filtered_by(tag)
+        bookmarks = bookmarks.exclude(work_id__in=tagged).exclude(
+            series_id__in=_series_ids_with(viewer, tagged)
+        )
     for tag in _filter_tags(request.include_bookmark_tag_ids):
         tagged = BookmarkTag.objects.filter(tag_id__in=_bookmarker_tag_ids(tag))
         bookmarks = bookmarks.filter(pk__in=tagged.values("bookmark_id"))
@@ -163,6 +177,14 @@ def matching(viewer: Viewer, request: BookmarkSearch) -> QuerySet[Bookmark]:
     if request.with_notes:
         bookmarks = bookmarks.exclude(notes_html="")
     return bookmarks
+
+
+def _series_ids_with(viewer: Viewer, work_ids: QuerySet[Any]) -> QuerySet[Any]:
+    """Ids of series with a part `viewer` may see among `work_ids` (a values() queryset): a
+    series carries the tags of its visible works, as on AO3, and never those of a draft or of
+    a part the viewer may not see (that would tell them the part exists)."""
+    seen = visible_works(viewer).filter(pk=OuterRef("work_id"))
+    return SeriesWork.objects.filter(work_id__in=work_ids).filter(Exists(seen)).values("series_id")
 
 
 def ordered(bookmarks: QuerySet[Bookmark], sort: str) -> QuerySet[Bookmark]:
@@ -187,7 +209,7 @@ def search(viewer: Viewer, request: BookmarkSearch, *, faceted: bool) -> Bookmar
     total = min(total, MAX_COUNTED)
     facets: dict[str, list[tuple[int, int]]] = {}
     if faceted and total <= MAX_FACETED:
-        facets = _facets(bookmarks)
+        facets = _facets(bookmarks, viewer)
     return BookmarkResult(
         bookmark_ids=ids,
         total=total,
@@ -201,31 +223,36 @@ def _top(counts: dict[int, int]) -> list[tuple[int, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:FACET_SIZE]
 
 
-def _facets(bookmarks: QuerySet[Bookmark]) -> dict[str, list[tuple[int, int]]]:
+def _facets(bookmarks: QuerySet[Bookmark], viewer: Viewer) -> dict[str, list[tuple[int, int]]]:
     """The top work tags of each type (direct filters, as work search's facets) and the top
     bookmarker tags among the matching bookmarks: two grouped queries.
 
     Work tags are counted per work first (bookmarks per work), then weighted through the
     filter table: joining every bookmark to every filter row cost about five times as much.
+    Series bookmarks count once for each tag of the series' visible parts, in the same query
+    (UNION ALL of the two groupings).
     """
     per_work = (
         bookmarks.filter(work__isnull=False).values("work_id").annotate(n=Count("pk")).order_by()
     )
     inner, params = per_work.query.sql_with_params()
+    series_sql, series_params = _series_tag_counts_sql(bookmarks, viewer)
     types = list(FACET_TYPES)
+    in_types = f"t.type IN ({', '.join(['%s'] * len(types))})"
     # Table names come from the models; every value is a parameter.
     sql = (
         f"SELECT t.type, wf.tag_id, SUM(b.n) FROM ({inner}) b "  # noqa: S608
         f"JOIN {WorkFilter._meta.db_table} wf ON wf.work_id = b.work_id "
         f"JOIN {Tag._meta.db_table} t ON t.id = wf.tag_id "
-        f"WHERE wf.inherited = %s AND t.type IN ({', '.join(['%s'] * len(types))}) "
-        "GROUP BY t.type, wf.tag_id"
+        f"WHERE wf.inherited = %s AND {in_types} "
+        "GROUP BY t.type, wf.tag_id "
+        f"UNION ALL {series_sql} AND {in_types} GROUP BY t.type, st.tag_id"
     )
     counts: dict[str, dict[int, int]] = {tag_type: {} for tag_type in types}
     with connections[bookmarks.db].cursor() as cursor:
-        cursor.execute(sql, [*params, False, *types])
+        cursor.execute(sql, [*params, False, *types, *series_params, *types])
         for tag_type, tag_id, n in cursor.fetchall():
-            counts[tag_type][tag_id] = int(n)
+            counts[tag_type][tag_id] = counts[tag_type].get(tag_id, 0) + int(n)
     facets = {tag_type: _top(by_tag) for tag_type, by_tag in counts.items()}
     bookmarker = dict(
         BookmarkTag.objects.filter(bookmark_id__in=bookmarks.values("pk"))
@@ -236,6 +263,39 @@ def _facets(bookmarks: QuerySet[Bookmark]) -> dict[str, list[tuple[int, int]]]:
     )
     facets["bookmarker"] = _top(bookmarker)
     return facets
+
+
+def _series_tag_counts_sql(
+    bookmarks: QuerySet[Bookmark], viewer: Viewer
+) -> tuple[str, tuple[Any, ...]]:
+    """SELECT type, tag, bookmarks for the series bookmarks among `bookmarks` (without its
+    GROUP BY, which the caller adds after its type condition): each (series, tag) pair once,
+    however many of the series' visible parts carry the tag, so a bookmark counts once."""
+    per_series = (
+        bookmarks.filter(series__isnull=False)
+        .values("series_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    seen = visible_works(viewer).filter(pk=OuterRef("work_id"))
+    series_tags = (
+        WorkFilter.objects.filter(inherited=False)
+        .filter(Exists(seen))
+        .annotate(sid=F("work__series_works__series_id"))
+        .filter(sid__in=per_series.values("series_id"))
+        .values("sid", "tag_id")
+        .distinct()
+        .order_by()
+    )
+    inner, params = per_series.query.sql_with_params()
+    tagged, tag_params = series_tags.query.sql_with_params()
+    sql = (
+        f"SELECT t.type, st.tag_id, SUM(b.n) FROM ({inner}) b "  # noqa: S608
+        f"JOIN ({tagged}) st ON st.sid = b.series_id "
+        f"JOIN {Tag._meta.db_table} t ON t.id = st.tag_id "
+        "WHERE 1 = 1"
+    )
+    return sql, (*params, *tag_params)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -372,11 +372,11 @@ class ExternalWork(models.Model):
 
 
 class Bookmark(models.Model):
-    """A reader's bookmark of a work or an external work, credited to one of their pseuds.
+    """A reader's bookmark of a work, a series or an external work, credited to one of their
+    pseuds.
 
-    Exactly one target is set (the check constraint); a series target becomes one more nullable
-    foreign key and a wider constraint. One bookmark per reader and target, held by the
-    database, so a double submit or two racing requests make one row."""
+    Exactly one target is set (the check constraint). One bookmark per reader and target,
+    held by the database, so a double submit or two racing requests make one row."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bookmarks")
     pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="bookmarks")
@@ -385,6 +385,11 @@ class Bookmark(models.Model):
     )
     external_work = models.ForeignKey(
         ExternalWork, on_delete=models.CASCADE, null=True, blank=True, related_name="bookmarks"
+    )
+    # A bookmark of a whole series (AO3 bookmarks series too). No counter on Series: the
+    # number a reader may see depends on which of its works they may see, so it is counted.
+    series = models.ForeignKey(
+        "works.Series", on_delete=models.CASCADE, null=True, blank=True, related_name="bookmarks"
     )
     notes = models.TextField(blank=True)
     notes_html = models.TextField(blank=True)
@@ -414,9 +419,15 @@ class Bookmark(models.Model):
                 condition=Q(external_work__isnull=False),
                 name="bookmark_one_per_external_work",
             ),
+            models.UniqueConstraint(
+                fields=["user", "series"],
+                condition=Q(series__isnull=False),
+                name="bookmark_one_per_series",
+            ),
             models.CheckConstraint(
-                condition=Q(work__isnull=False, external_work__isnull=True)
-                | Q(work__isnull=True, external_work__isnull=False),
+                condition=Q(work__isnull=False, external_work__isnull=True, series__isnull=True)
+                | Q(work__isnull=True, external_work__isnull=False, series__isnull=True)
+                | Q(work__isnull=True, external_work__isnull=True, series__isnull=False),
                 name="bookmark_exactly_one_target",
             ),
         ]
@@ -425,10 +436,16 @@ class Bookmark(models.Model):
             models.Index(fields=["user", "-created_at"], name="bookmark_user_newest"),
             models.Index(fields=["-created_at", "-id"], name="bookmark_newest"),
             models.Index(fields=["external_work", "-created_at"], name="bookmark_external_newest"),
+            models.Index(fields=["series", "-created_at"], name="bookmark_series_newest"),
         ]
 
     def __str__(self) -> str:
-        target = f"work {self.work_id}" if self.work_id else f"external {self.external_work_id}"
+        if self.work_id:
+            target = f"work {self.work_id}"
+        elif self.series_id:
+            target = f"series {self.series_id}"
+        else:
+            target = f"external {self.external_work_id}"
         return f"bookmark by user {self.user_id} of {target}"
 
     def get_absolute_url(self) -> str:

@@ -8,7 +8,7 @@ from fanworks.accounts.queries import blocked_by_a_creator
 from fanworks.engagement.models import Bookmark, Comment
 from fanworks.works.models import Chapter, CommentPermission, Series, Work
 from fanworks.works.permissions import is_creator
-from fanworks.works.queries import Viewer
+from fanworks.works.queries import Viewer, visible_works
 from fanworks.works.series_queries import is_series_creator
 
 
@@ -194,6 +194,19 @@ def bookmark_refusal(viewer: Viewer, work: Work) -> str | None:
 
 def can_bookmark(viewer: Viewer, work: Work) -> bool:
     return bookmark_refusal(viewer, work) is None
+
+
+def series_bookmark_refusal(viewer: Viewer, series: Series) -> str | None:
+    """Why `viewer` may not bookmark `series` (already loaded through series_for_viewer), or
+    None when they may. The same rules as for works: blocking and muting refuse nothing. A
+    series needs a work the reader may see: its creators open a series of drafts, but a
+    bookmark of it would be a bookmark of nothing."""
+    if not viewer.is_authenticated:
+        return "Please log in to bookmark series."
+    parts = visible_works(viewer, hide_muted=False).filter(series_works__series=series)
+    if not parts.exists():
+        return "This series has no posted works yet, so it can't be bookmarked."
+    return None
 
 
 def can_edit_bookmark(viewer: Viewer, bookmark: Bookmark) -> bool:

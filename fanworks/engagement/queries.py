@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -29,7 +31,7 @@ from fanworks.engagement.permissions import (
     work_comment_refusal,
 )
 from fanworks.tags.models import Tag
-from fanworks.works.models import Chapter, Series, SeriesWork, Work
+from fanworks.works.models import Chapter, Series, SeriesCreatorship, SeriesWork, Work
 from fanworks.works.queries import Viewer, visible_works, with_listing_data, work_for_viewer
 
 # The largest id a row can have (a 64-bit key): larger ids in URLs are missing, not errors.
@@ -405,7 +407,8 @@ def comment_url(comment: Comment, work: Work) -> str:
 
 def visible_bookmarks(viewer: Viewer, *, hide_muted: bool = True) -> QuerySet[Bookmark]:
     """The bookmarks `viewer` may see: of works they may see (visible_works: not drafts, not
-    hidden, restricted ones only when logged in, none by creators they mute) or of external
+    hidden, restricted ones only when logged in, none by creators they mute), of series with
+    at least one such work (or series the viewer created, as the series page), or of external
     works; private ones only when they are the viewer's own; none by users they mute. With
     `hide_muted` off (one bookmark's own page, like the work page: a link followed on
     purpose still opens) muting leaves them in."""
@@ -413,7 +416,18 @@ def visible_bookmarks(viewer: Viewer, *, hide_muted: bool = True) -> QuerySet[Bo
     # visible works for every query, which cost more than a user's or a work's page of
     # bookmarks itself (9 ms per query at 20,000 works, growing with the archive).
     seen = visible_works(viewer, hide_muted=hide_muted).filter(pk=OuterRef("work_id"))
-    bookmarks = Bookmark.objects.filter(Q(Exists(seen)) | Q(work__isnull=True))
+    # A series counts as seen through its parts: one it shows no part of to this viewer (all
+    # drafts, hidden, restricted for guests, or all by creators they mute) is not there.
+    seen_part = SeriesWork.objects.filter(series_id=OuterRef("series_id")).filter(
+        Exists(visible_works(viewer, hide_muted=hide_muted).filter(pk=OuterRef("work_id")))
+    )
+    target = Q(Exists(seen)) | Q(external_work__isnull=False) | Q(Exists(seen_part))
+    if viewer.is_authenticated:
+        own_series = SeriesCreatorship.objects.filter(
+            series_id=OuterRef("series_id"), pseud__user_id=viewer.pk
+        )
+        target |= Q(Exists(own_series))
+    bookmarks = Bookmark.objects.filter(target)
     if not viewer.is_authenticated:
         return bookmarks.filter(private=False)
     bookmarks = bookmarks.filter(Q(private=False) | Q(user_id=viewer.pk))
@@ -428,20 +442,25 @@ def bookmark_for_viewer(viewer: Viewer, bookmark_id: int) -> Bookmark | None:
         return None
     found = (
         visible_bookmarks(viewer, hide_muted=False)
-        .select_related("pseud__user", "external_work", "work")
+        .select_related("pseud__user", "external_work", "work", "series")
         .filter(pk=bookmark_id)
         .first()
     )
     if found is not None:
-        attach_bookmark_data([found])
+        attach_bookmark_data([found], viewer=viewer)
     return found
 
 
-def own_bookmark_of(user: Viewer, *, work: Work) -> Bookmark | None:
-    """The viewer's bookmark of `work` (the work page's form edits it), with its tags."""
+def own_bookmark_of(
+    user: Viewer, *, work: Work | None = None, series: Series | None = None
+) -> Bookmark | None:
+    """The viewer's bookmark of `work` or `series` (the page's form edits it), with its tags."""
     if not user.is_authenticated:
         return None
-    found = Bookmark.objects.filter(user_id=user.pk, work=work).first()
+    target: dict[str, Work | Series | None] = (
+        {"work": work} if work is not None else {"series": series}
+    )
+    found = Bookmark.objects.filter(user_id=user.pk, **target).first()
     if found is not None:
         found.tag_list = list(found.tags.order_by("name"))  # type: ignore[attr-defined]
     return found
@@ -457,11 +476,15 @@ def external_work_for_viewer(viewer: Viewer, external_id: int) -> ExternalWork |
     return ExternalWork.objects.filter(Exists(seen), pk=external_id).first()
 
 
-def attach_bookmark_data(bookmarks: list[Bookmark]) -> None:
-    """Each bookmark's tags (`tag_list`, sorted by name) and its work with everything a blurb
-    shows (`listed_work`): three queries for a page, whatever its size."""
+def attach_bookmark_data(bookmarks: list[Bookmark], *, viewer: Viewer | None = None) -> None:
+    """Each bookmark's tags (`tag_list`, sorted by name), its work with everything a blurb
+    shows (`listed_work`) and its series with what `viewer` may see of it (`listed_series`):
+    at most four queries for a page, whatever its size. Without a viewer, series are counted
+    as a guest sees them (never more than anyone may see)."""
     if not bookmarks:
         return
+    series_ids = {bookmark.series_id for bookmark in bookmarks if bookmark.series_id}
+    listed_series = bookmarked_series(viewer or AnonymousUser(), series_ids)
     tags: dict[int, list[Tag]] = {bookmark.pk: [] for bookmark in bookmarks}
     for row in (
         BookmarkTag.objects.filter(bookmark_id__in=list(tags))
@@ -471,14 +494,49 @@ def attach_bookmark_data(bookmarks: list[Bookmark]) -> None:
         tags[row.bookmark_id].append(row.tag)
     work_ids = {bookmark.work_id for bookmark in bookmarks if bookmark.work_id}
     # The bookmarks were already filtered through visible_works; this only loads the blurbs.
-    works = {work.pk: work for work in with_listing_data(Work.objects.filter(pk__in=work_ids))}
+    listing = with_listing_data(Work.objects.filter(pk__in=work_ids), viewer)
+    works = {work.pk: work for work in listing}
     for bookmark in bookmarks:
         bookmark.tag_list = tags[bookmark.pk]  # type: ignore[attr-defined]
         bookmark.listed_work = works.get(bookmark.work_id or 0)  # type: ignore[attr-defined]
+        bookmark.listed_series = listed_series.get(bookmark.series_id or 0)  # type: ignore[attr-defined]
+
+
+def bookmarked_series(viewer: Viewer, series_ids: set[int]) -> dict[int, Series]:
+    """The series with their creators and what `viewer` may see of them, for series blurbs:
+    `visible_count` and `visible_words` (of the parts visible_works lets through, muted
+    creators' parts left out as in listings), and `creator_pseuds`. One query plus the
+    creators' prefetch."""
+    if not series_ids:
+        return {}
+    seen = visible_works(viewer).values("pk")
+    in_seen = Q(series_works__work__in=seen)
+    creators = SeriesCreatorship.objects.select_related("pseud__user")
+    rows = (
+        Series.objects.filter(pk__in=series_ids)
+        .annotate(
+            visible_count=Count("series_works", filter=in_seen, distinct=True),
+            visible_words=Coalesce(Sum("series_works__work__word_count", filter=in_seen), 0),
+        )
+        .prefetch_related(Prefetch("creatorships", queryset=creators))
+    )
+    found: dict[int, Series] = {}
+    for series in rows:
+        pseuds = [ship.pseud for ship in series.creatorships.all()]
+        series.creator_pseuds = pseuds  # type: ignore[attr-defined]
+        found[series.pk] = series
+    return found
+
+
+def series_bookmark_count(viewer: Viewer, series: Series) -> int:
+    """How many of the series' bookmarks `viewer` may see (public ones, their own private one,
+    none by users they mute): series keep no counter, since what a reader may see of a series
+    depends on the reader."""
+    return visible_bookmarks(viewer).filter(series=series).count()
 
 
 def bookmark_page_items(bookmarks: QuerySet[Bookmark]) -> QuerySet[Bookmark]:
-    return bookmarks.select_related("pseud__user", "external_work")
+    return bookmarks.select_related("pseud__user", "external_work", "series")
 
 
 def discount_muted_engagement(works: list[Work], muter_id: int) -> None:

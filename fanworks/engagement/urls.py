@@ -75,4 +75,15 @@ urlpatterns += [
         views_bookmarks.external_work_show,
         name="external-work-show",
     ),
+    # Bookmarks of series, at AO3's URLs.
+    path(
+        "series/<int:series_id>/bookmarks",
+        views_bookmarks.series_bookmarks,
+        name="series-bookmarks",
+    ),
+    path(
+        "series/<int:series_id>/bookmarks/new",
+        views_bookmarks.series_bookmark_new,
+        name="series-bookmark-new",
+    ),
 ]

@@ -28,6 +28,7 @@ from fanworks.engagement.permissions import (
     bookmark_refusal,
     can_delete_bookmark,
     can_edit_bookmark,
+    series_bookmark_refusal,
 )
 from fanworks.engagement.queries import (
     MAX_ROW_ID,
@@ -38,8 +39,9 @@ from fanworks.engagement.queries import (
     own_bookmark_of,
 )
 from fanworks.search.forms import BadSearch
-from fanworks.works.models import Work
+from fanworks.works.models import Series, Work
 from fanworks.works.queries import work_to_act_on
+from fanworks.works.series_queries import series_for_viewer
 
 BOOKMARK_FIELDS = ("notes", "tag_string", "rec", "private", "pseud_id")
 CREATED = "Bookmark was successfully created. It should appear in bookmark listings shortly."
@@ -59,11 +61,13 @@ def _form_page(
     work: Work | None = None,
     bookmark: Bookmark | None = None,
     external_form: ExternalWorkForm | None = None,
+    series: Series | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
         "work": work,
+        "series": series,
         "bookmark": bookmark,
         "external_form": external_form,
     }
@@ -129,6 +133,85 @@ def work_bookmark_new(request: HttpRequest, work_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
+# Bookmarking a series
+
+
+def _series_or_404(request: HttpRequest, series_id: int) -> Series:
+    """The series, when `request.user` may see it (a work of it they may see, or they made
+    it); missing, forbidden and out-of-range ids all 404."""
+    series = series_for_viewer(request.user, series_id) if 0 < series_id <= MAX_ROW_ID else None
+    if series is None:
+        raise Http404("No such series")
+    return series
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def series_bookmarks(request: HttpRequest, series_id: int) -> HttpResponse:
+    """GET: the series' bookmarks. POST: bookmark the series (or update the reader's bookmark
+    of it: a double submit makes one bookmark)."""
+    series = _series_or_404(request, series_id)
+    if request.method != "POST":
+        return _listing(
+            request,
+            scope={"series_id": series.pk},
+            heading_suffix=f"for {series.title}",
+            action=f"/series/{series.pk}/bookmarks",
+            work_tags=False,
+            extra={"bookmarked_series": series},
+        )
+    if not isinstance(request.user, User):
+        return login_redirect(request)
+    refusal = series_bookmark_refusal(request.user, series)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(f"/series/{series.pk}")
+    form = BookmarkForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            bookmark = bookmark_save(
+                user=request.user, pseud=form.pseud, data=form.bookmark_data(), series=series
+            )
+        except ValidationError as error:
+            attach_errors(dict.fromkeys(BOOKMARK_FIELDS, form), error)
+        else:
+            messages.success(request, CREATED)
+            return HttpResponseRedirect(f"/bookmarks/{bookmark.pk}")
+    return _form_page(request, form=form, series=series, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def series_bookmark_new(request: HttpRequest, series_id: int) -> HttpResponse:
+    """The series bookmark form on its own page (the series page carries the same form)."""
+    if not isinstance(request.user, User):
+        return login_redirect(request)
+    series = _series_or_404(request, series_id)
+    refusal = series_bookmark_refusal(request.user, series)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(f"/series/{series.pk}")
+    existing = own_bookmark_of(request.user, series=series)
+    if existing is not None:
+        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
+    return _form_page(request, form=BookmarkForm(user=request.user), series=series)
+
+
+def bookmark_for_series_page(request: HttpRequest, series: Series) -> dict[str, Any] | None:
+    """What the series page's bookmark form needs (None for guests and for series that can't
+    be bookmarked): the reader's own bookmark, if any, and the form filled in from it."""
+    if not isinstance(request.user, User):
+        return None
+    if series_bookmark_refusal(request.user, series) is not None:
+        return None
+    existing = own_bookmark_of(request.user, series=series)
+    if existing is not None:
+        form = BookmarkForm.for_bookmark(existing, user=request.user)
+    else:
+        form = BookmarkForm(user=request.user)
+    return {"existing": existing, "form": form}
+
+
+# ---------------------------------------------------------------------------------------------
 # One bookmark
 
 
@@ -159,9 +242,10 @@ def bookmark_edit(request: HttpRequest, bookmark_id: int) -> HttpResponse:
     if not can_edit_bookmark(request.user, bookmark):
         raise Http404("No such bookmark")
     work = getattr(bookmark, "listed_work", None)
+    series = bookmark.series
     if request.method != "POST":
         form = BookmarkForm.for_bookmark(bookmark, user=request.user)
-        return _form_page(request, form=form, work=work, bookmark=bookmark)
+        return _form_page(request, form=form, work=work, series=series, bookmark=bookmark)
     form = BookmarkForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -173,7 +257,7 @@ def bookmark_edit(request: HttpRequest, bookmark_id: int) -> HttpResponse:
         else:
             messages.success(request, "Bookmark was successfully updated.")
             return HttpResponseRedirect(f"/bookmarks/{bookmark.pk}")
-    return _form_page(request, form=form, work=work, bookmark=bookmark, status=400)
+    return _form_page(request, form=form, work=work, series=series, bookmark=bookmark, status=400)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -310,7 +394,7 @@ def _listing(
         raise Http404("No such page")
     by_id = bookmark_page_items(Bookmark.objects.filter(pk__in=result.bookmark_ids)).in_bulk()
     items = [by_id[pk] for pk in result.bookmark_ids if pk in by_id]
-    attach_bookmark_data(items)
+    attach_bookmark_data(items, viewer=request.user)
     start = (search.page - 1) * search.per_page
     context.update(
         page=Page(

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 from fanworks.accounts.models import User
 from fanworks.accounts.queries import user_by_name
 from fanworks.core.pagination import paginate, requested_page
+from fanworks.engagement.queries import series_bookmark_count
+from fanworks.engagement.views_bookmarks import bookmark_for_series_page
 from fanworks.works import series_actions
 from fanworks.works.forms import attach_errors
 from fanworks.works.models import Series
@@ -51,6 +53,8 @@ def series_show(request: HttpRequest, series_id: int) -> HttpResponse:
         "totals": series_totals(request.user, series),
         "page": page,
         "as_creator": can_edit_series(request.user, series),
+        "series_bookmarking": bookmark_for_series_page(request, series),
+        "series_bookmark_count": series_bookmark_count(request.user, series),
     }
     return render(request, "works/series_show.html", context)
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from fanworks.engagement.models import Bookmark, BookmarkTag, ExternalWork
-from fanworks.works.models import Creatorship, Work
+from fanworks.works.models import Creatorship, SeriesCreatorship, SeriesWork, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,21 @@ def test_demo_bookmarks_are_long_tailed_varied_and_counted() -> None:
         public=Count("bookmarks", filter=Q(bookmarks__private=False))
     ).exclude(bookmark_count=F("public"))
     assert not mismatched.exists()
+
+    # Some bookmarks are of series, never by the series' own creators, and every series
+    # bookmarked has a work readers may see.
+    of_series = bookmarks.filter(series__isnull=False)
+    assert of_series.exists()
+    assert of_series.filter(private=False).exists()
+    assert BookmarkTag.objects.filter(bookmark__series__isnull=False).exists()
+    by_creator = SeriesCreatorship.objects.filter(
+        series_id=OuterRef("series_id"), pseud__user_id=OuterRef("user_id")
+    )
+    assert not of_series.filter(Exists(by_creator)).exists()
+    seen_part = SeriesWork.objects.filter(
+        series_id=OuterRef("series_id"), work__posted=True, work__hidden_by_admin=False
+    )
+    assert not of_series.exclude(Exists(seen_part)).exists()
 
     before = (Bookmark.objects.count(), BookmarkTag.objects.count(), ExternalWork.objects.count())
     run_demo(120)
