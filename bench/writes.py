@@ -223,18 +223,29 @@ class Writer:
             encoded = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.port}/"
-        try:
-            self.connection.request(method, path, body=encoded, headers=headers)
-            response = self.connection.getresponse()
-            payload = response.read()
-            self.remember_cookies(response)
-            if method == "GET" and response.status == 200 and path.endswith(".json"):
-                self.token = json.loads(payload)["token"]
-            return response.status
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            return 0
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=encoded, headers=headers)
+                response = self.connection.getresponse()
+                payload = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed an idle keep-alive connection before reading this request
+                # (it answers nothing on it): send it once more on a new connection.
+                self.reconnect()
+                if attempt == 2:
+                    return 0
+            except (OSError, http.client.HTTPException):
+                self.reconnect()
+                return 0
+        self.remember_cookies(response)
+        if method == "GET" and response.status == 200 and path.endswith(".json"):
+            self.token = json.loads(payload)["token"]
+        return response.status
+
+    def reconnect(self) -> None:
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
     def post(self, path: str, fields: dict[str, str]) -> tuple[int, float]:
         began = time.perf_counter()

@@ -377,8 +377,7 @@ def _notify_about_comment(
     if to_parent_author and parent_author is not None:
         recipients.append((parent_author, True))
     if to_creators:
-        creators = User.objects.filter(pseuds__creatorships__work_id=work.pk).distinct()
-        recipients.extend((creator, False) for creator in creators.order_by("pk"))
+        recipients.extend((creator, False) for creator in _creators(work))
     for recipient, is_reply in recipients:
         notify_comment(
             recipient=recipient,
@@ -390,6 +389,18 @@ def _notify_about_comment(
             text=comment.content_html,
             actor_name=comment.guest_name,
         )
+
+
+def _creators(work: Work) -> list[User]:
+    """The work's creators (users, once each, by id), from its prefetched creatorships when the
+    view loaded them (works.queries.work_to_act_on) rather than another query."""
+    cache = getattr(work, "_prefetched_objects_cache", {})
+    if "creatorships" in cache:
+        users = {c.pseud.user.pk: c.pseud.user for c in cache["creatorships"]}
+        return [users[pk] for pk in sorted(users)]
+    return list(
+        User.objects.filter(pseuds__creatorships__work_id=work.pk).distinct().order_by("pk")
+    )
 
 
 def _same_submission(existing: Comment, work: Work, by: Commenter) -> Comment:
