@@ -74,6 +74,55 @@ def _form_page(
     return render(request, "engagement/bookmark_form.html", context, status=status)
 
 
+# A work and a series are bookmarked the same way; `target` is `{"work": …}` or `{"series": …}`.
+Target = dict[str, Any]
+
+
+def _save_posted_bookmark(
+    request: HttpRequest, user: User, target: Target, refusal: str | None, back: str
+) -> HttpResponse:
+    """The bookmark form posted for `target`: save it and show the bookmark, or go `back` with
+    the refusal, or show the form again with the reasons beside the fields."""
+    if refusal is not None:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(back)
+    form = BookmarkForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            bookmark = bookmark_save(
+                user=user, pseud=form.pseud, data=form.bookmark_data(), **target
+            )
+        except ValidationError as error:
+            attach_errors(dict.fromkeys(BOOKMARK_FIELDS, form), error)
+        else:
+            messages.success(request, CREATED)
+            return HttpResponseRedirect(f"/bookmarks/{bookmark.pk}")
+    return _form_page(request, form=form, status=400, **target)
+
+
+def _new_bookmark_page(
+    request: HttpRequest, user: User, target: Target, refusal: str | None, back: str
+) -> HttpResponse:
+    """The empty bookmark form for `target`, or the reader's own bookmark of it to edit."""
+    if refusal is not None:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(back)
+    existing = own_bookmark_of(user, **target)
+    if existing is not None:
+        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
+    return _form_page(request, form=BookmarkForm(user=user), **target)
+
+
+def _bookmarking(user: User, target: Target) -> dict[str, Any]:
+    """What a work or series page's bookmark box shows: the reader's bookmark and its form."""
+    existing = own_bookmark_of(user, **target)
+    if existing is not None:
+        form = BookmarkForm.for_bookmark(existing, user=user)
+    else:
+        form = BookmarkForm(user=user)
+    return {"existing": existing, "form": form}
+
+
 # ---------------------------------------------------------------------------------------------
 # Bookmarking a work
 
@@ -98,21 +147,9 @@ def work_bookmarks(request: HttpRequest, work_id: int) -> HttpResponse:
         return login_redirect(request)
     work = _work_or_404(request, work_id)
     refusal = bookmark_refusal(request.user, work)
-    if refusal is not None:
-        messages.error(request, refusal)
-        return HttpResponseRedirect(f"/works/{work.pk}")
-    form = BookmarkForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            bookmark = bookmark_save(
-                user=request.user, pseud=form.pseud, data=form.bookmark_data(), work=work
-            )
-        except ValidationError as error:
-            attach_errors(dict.fromkeys(BOOKMARK_FIELDS, form), error)
-        else:
-            messages.success(request, CREATED)
-            return HttpResponseRedirect(f"/bookmarks/{bookmark.pk}")
-    return _form_page(request, form=form, work=work, status=400)
+    return _save_posted_bookmark(
+        request, request.user, {"work": work}, refusal, f"/works/{work.pk}"
+    )
 
 
 @never_cache
@@ -123,13 +160,7 @@ def work_bookmark_new(request: HttpRequest, work_id: int) -> HttpResponse:
         return login_redirect(request)
     work = _work_or_404(request, work_id)
     refusal = bookmark_refusal(request.user, work)
-    if refusal is not None:
-        messages.error(request, refusal)
-        return HttpResponseRedirect(f"/works/{work.pk}")
-    existing = own_bookmark_of(request.user, work=work)
-    if existing is not None:
-        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
-    return _form_page(request, form=BookmarkForm(user=request.user), work=work)
+    return _new_bookmark_page(request, request.user, {"work": work}, refusal, f"/works/{work.pk}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,21 +193,8 @@ def series_bookmarks(request: HttpRequest, series_id: int) -> HttpResponse:
     if not isinstance(request.user, User):
         return login_redirect(request)
     refusal = series_bookmark_refusal(request.user, series)
-    if refusal is not None:
-        messages.error(request, refusal)
-        return HttpResponseRedirect(f"/series/{series.pk}")
-    form = BookmarkForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            bookmark = bookmark_save(
-                user=request.user, pseud=form.pseud, data=form.bookmark_data(), series=series
-            )
-        except ValidationError as error:
-            attach_errors(dict.fromkeys(BOOKMARK_FIELDS, form), error)
-        else:
-            messages.success(request, CREATED)
-            return HttpResponseRedirect(f"/bookmarks/{bookmark.pk}")
-    return _form_page(request, form=form, series=series, status=400)
+    back = f"/series/{series.pk}"
+    return _save_posted_bookmark(request, request.user, {"series": series}, refusal, back)
 
 
 @never_cache
@@ -187,13 +205,8 @@ def series_bookmark_new(request: HttpRequest, series_id: int) -> HttpResponse:
         return login_redirect(request)
     series = _series_or_404(request, series_id)
     refusal = series_bookmark_refusal(request.user, series)
-    if refusal is not None:
-        messages.error(request, refusal)
-        return HttpResponseRedirect(f"/series/{series.pk}")
-    existing = own_bookmark_of(request.user, series=series)
-    if existing is not None:
-        return HttpResponseRedirect(f"/bookmarks/{existing.pk}/edit")
-    return _form_page(request, form=BookmarkForm(user=request.user), series=series)
+    back = f"/series/{series.pk}"
+    return _new_bookmark_page(request, request.user, {"series": series}, refusal, back)
 
 
 def bookmark_for_series_page(request: HttpRequest, series: Series) -> dict[str, Any] | None:
@@ -203,12 +216,7 @@ def bookmark_for_series_page(request: HttpRequest, series: Series) -> dict[str, 
         return None
     if series_bookmark_refusal(request.user, series) is not None:
         return None
-    existing = own_bookmark_of(request.user, series=series)
-    if existing is not None:
-        form = BookmarkForm.for_bookmark(existing, user=request.user)
-    else:
-        form = BookmarkForm(user=request.user)
-    return {"existing": existing, "form": form}
+    return _bookmarking(request.user, {"series": series})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -448,9 +456,4 @@ def bookmark_for_work_page(request: HttpRequest, work: Work) -> dict[str, Any] |
         return None
     if bookmark_refusal(request.user, work) is not None:
         return None
-    existing = own_bookmark_of(request.user, work=work)
-    if existing is not None:
-        form = BookmarkForm.for_bookmark(existing, user=request.user)
-    else:
-        form = BookmarkForm(user=request.user)
-    return {"existing": existing, "form": form}
+    return _bookmarking(request.user, {"work": work})
