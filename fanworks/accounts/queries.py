@@ -12,7 +12,7 @@ from fanworks.core import ratelimit
 
 def user_by_name(name: str) -> User | None:
     """The user called `name`, ignoring case (the lookup matches the LOWER(username) index)."""
-    if not name or len(name) > 40:
+    if not name or len(name) > 40 or "\x00" in name:  # PostgreSQL refuses a NUL in a query
         return None
     return User.objects.annotate(lower=Lower("username")).filter(lower=name.lower()).first()
 

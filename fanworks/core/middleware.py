@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -41,6 +41,10 @@ class CollapseLeadingSlashesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            # No name or id on this site holds a NUL, and PostgreSQL refuses one in a query:
+            # a path with %00 in it is a bad request, not a lookup that ends in a 500.
+            return HttpResponseBadRequest("Bad request: the address holds a NUL character.")
         if request.path_info.startswith("//"):
             request.path_info = "/" + request.path_info.lstrip("/")
             request.path = request.path_info

@@ -25,6 +25,7 @@ from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
+from fanworks.core.numbers import is_plain_number
 from fanworks.engagement.models import Bookmark, BookmarkTag
 from fanworks.engagement.queries import Viewer, visible_bookmarks
 from fanworks.search.documents import FACET_TYPES
@@ -322,7 +323,7 @@ class BookmarkFilters:
 def _ids(values: list[str]) -> list[int]:
     """The ids among the values; anything else ("x", "²", "１") is ignored."""
     found = (v.strip() for v in values)
-    return [int(v) for v in found if v.isascii() and v.isdigit() and len(v) <= 12]
+    return [int(v) for v in found if is_plain_number(v) and len(v) <= 12]
 
 
 def _named_tags(raw: str, name: str, errors: dict[str, str]) -> list[int]:

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from fanworks.accounts.models import Pseud, User
+from fanworks.core.numbers import is_plain_number
 from fanworks.engagement.actions import BookmarkData, ExternalWorkData
 from fanworks.engagement.models import Bookmark
 from fanworks.tags.models import RATINGS
@@ -66,7 +67,7 @@ class BookmarkForm(forms.Form):
             if default is None:
                 raise ValidationError("You have no pseud to bookmark as.")
             return default
-        chosen = next((p for p in self.pseuds if raw.isdigit() and str(p.pk) == raw), None)
+        chosen = next((p for p in self.pseuds if is_plain_number(raw) and str(p.pk) == raw), None)
         if chosen is None:
             raise ValidationError("Please choose one of your own pseuds.")
         return chosen

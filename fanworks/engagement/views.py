@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
 from fanworks.accounts.views import owner_or_login
+from fanworks.core.numbers import is_plain_number
 from fanworks.core.pagination import paginate, requested_page
 from fanworks.core.ratelimit import record_hit, retry_after
 from fanworks.core.views import login_redirect
@@ -147,7 +148,7 @@ def history_change(request: HttpRequest, username: str) -> HttpResponse:
             messages.success(request, "Your reading history is on.")
         else:
             messages.success(request, "Your reading history is off and was cleared.")
-    elif change == "delete" and work_id.isdigit() and len(work_id) < 19:
+    elif change == "delete" and is_plain_number(work_id) and len(work_id) < 19:
         if reading_delete(user=owner, work_id=int(work_id)):
             messages.success(request, "The work was removed from your history.")
     else:
@@ -210,7 +211,7 @@ MAX_SELECTED = 200
 def _id(value: str) -> int | None:
     """A positive database id from a form field, or None for anything else."""
     value = value.strip()
-    if not value.isdigit() or len(value) > 18:
+    if not is_plain_number(value) or len(value) > 18:
         return None
     number = int(value)
     return number if number > 0 else None

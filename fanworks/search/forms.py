@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils import timezone
 
+from fanworks.core.numbers import is_plain_number
 from fanworks.search.parser import And, Node, Not, Or, Phrase, Range, Sort, Term, parse
 from fanworks.search.query import PER_PAGE, WorkSearch
 from fanworks.tags.models import TagType
@@ -147,7 +148,7 @@ class Filters:
 
 def read_page(data: QueryDict) -> int:
     raw = data.get("page", "1").strip() or "1"
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+    if not is_plain_number(raw) or len(raw) > 9 or int(raw) < 1:
         raise BadSearch("That is not a page number.")
     page = int(raw)
     if page > MAX_PAGE:
@@ -161,7 +162,7 @@ def _int_param(data: QueryDict, name: str, errors: dict[str, str]) -> int | None
     raw = data.get(name, "").strip().replace(",", "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not is_plain_number(raw) or len(raw) > 9:
         errors[name] = "Please enter a whole number."
         return None
     return int(raw)
@@ -210,7 +211,7 @@ def _choice(data: QueryDict, name: str, errors: dict[str, str], message: str) ->
 
 
 def _id_list(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.strip().isdigit() and len(v.strip()) <= 12]
+    return [int(v) for v in values if is_plain_number(v.strip()) and len(v.strip()) <= 12]
 
 
 def _names(raw: str) -> list[str]:

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from fanworks.accounts.models import User
+from fanworks.core.numbers import is_plain_number
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS
 from fanworks.tags.validation import split_tag_list
 from fanworks.works.actions import ChapterData, WorkData
@@ -204,7 +205,7 @@ class WorkForm(forms.Form):
         value = self.cleaned_data["expected_chapters"].strip()
         if value in {"", "?"}:
             return None
-        if not value.isdigit() or int(value) < 1:
+        if not is_plain_number(value) or int(value) < 1:
             raise ValidationError('Please enter a number of chapters (1 or more) or "?".')
         return int(value)
 

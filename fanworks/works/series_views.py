@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from fanworks.accounts.models import User
 from fanworks.accounts.queries import user_by_name
+from fanworks.core.numbers import is_plain_number
 from fanworks.core.pagination import paginate, requested_page
 from fanworks.engagement.queries import series_bookmark_count
 from fanworks.engagement.views_bookmarks import bookmark_for_series_page
@@ -125,7 +126,7 @@ def _positions(request: HttpRequest, work_ids: list[int]) -> dict[int, int] | No
     positions: dict[int, int] = {}
     for work_id in work_ids:
         value = request.POST.get(f"position_{work_id}", "").strip()
-        if not value.isdigit() or len(value) > MAX_POSITION_DIGITS:
+        if not is_plain_number(value) or len(value) > MAX_POSITION_DIGITS:
             return None
         positions[work_id] = int(value)
     return positions
@@ -144,7 +145,8 @@ def series_manage(request: HttpRequest, series_id: int) -> HttpResponse:
         if "remove" in request.POST:
             removed = request.POST.get("remove", "").strip()
             work = next(
-                (p.work for p in parts if removed.isdigit() and p.work_id == int(removed)), None
+                (p.work for p in parts if is_plain_number(removed) and p.work_id == int(removed)),
+                None,
             )
             if work is None:
                 error = "That work is not in this series."
