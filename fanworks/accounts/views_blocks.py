@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from fanworks.accounts import queries
 from fanworks.accounts.actions import block_user, mute_user, unblock_user, unmute_user
 from fanworks.accounts.models import MAX_BLOCKS, MAX_MUTES, User
-from fanworks.accounts.views import owner_or_login
+from fanworks.accounts.views import owner_or_login, safe_return_to
 
 
 @dataclass(frozen=True)
@@ -90,10 +89,8 @@ def _relations(request: HttpRequest, username: str, relation: Relation) -> HttpR
                 messages.success(request, f"You have {relation.verb}ed {other.username}.")
             except ValidationError as refusal:
                 messages.error(request, " ".join(refusal.messages))
-        back = request.POST.get("return_to", "")
-        if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
-            back = f"/users/{owner.username}/{relation.verb}ed"
-        return HttpResponseRedirect(back)
+        back = safe_return_to(request, request.POST.get("return_to"))
+        return HttpResponseRedirect(back or f"/users/{owner.username}/{relation.verb}ed")
     rows = [(getattr(row, relation.other), row.created_at) for row in relation.listing(owner)]
     context = {
         "profile_user": owner,

@@ -1,4 +1,4 @@
-"""Comment forms. They only parse input; the rules live in engagement.actions."""
+"""Comment forms. They only parse input; the rules live in engagement.comment_actions."""
 
 import uuid
 from typing import Any

@@ -32,7 +32,7 @@ from fanworks.engagement.permissions import (
 )
 from fanworks.tags.models import Tag
 from fanworks.works.models import Chapter, Series, SeriesCreatorship, SeriesWork, Work
-from fanworks.works.queries import Viewer, visible_works, with_listing_data, work_for_viewer
+from fanworks.works.queries import Viewer, visible_works, with_listing_data, work_to_act_on
 
 # The largest id a row can have (a 64-bit key): larger ids in URLs are missing, not errors.
 MAX_ROW_ID = 2**63 - 1
@@ -266,7 +266,8 @@ def comment_for_viewer(viewer: Viewer, comment_id: int) -> tuple[Comment, Work] 
     found = Comment.objects.filter(pk=comment_id).select_related("chapter").first()
     if found is None:
         return None
-    work = work_for_viewer(viewer, found.work_id)
+    # The comment pages show the work's title only: no tags or long texts to load.
+    work = work_to_act_on(viewer, found.work_id)
     if work is None:
         return None
     who = comment_viewer(viewer, work, found.chapter)

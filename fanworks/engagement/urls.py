@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.engagement import views, views_bookmarks
+from fanworks.engagement import views, views_bookmarks, views_comments
 
 urlpatterns = [
     path("works/<int:work_id>/kudos", views.kudos_create, name="kudos-create"),
@@ -20,30 +20,48 @@ urlpatterns = [
     path("users/<str:username>/readings/change", views.history_change, name="history-change"),
     path("users/<str:username>/stats", views.stats, name="stats"),
     # Comments, at AO3's URLs.
-    path("chapters/<int:chapter_id>/comments", views.chapter_comments, name="chapter-comments"),
-    path("comments/<int:comment_id>", views.comment_show, name="comment-show"),
-    path("comments/<int:comment_id>/comments", views.comment_replies, name="comment-replies"),
-    path("comments/<int:comment_id>/edit", views.comment_edit, name="comment-edit"),
-    path("comments/<int:comment_id>/delete", views.comment_delete_view, name="comment-delete"),
+    path(
+        "chapters/<int:chapter_id>/comments",
+        views_comments.chapter_comments,
+        name="chapter-comments",
+    ),
+    path("comments/<int:comment_id>", views_comments.comment_show, name="comment-show"),
+    path(
+        "comments/<int:comment_id>/comments", views_comments.comment_replies, name="comment-replies"
+    ),
+    path("comments/<int:comment_id>/edit", views_comments.comment_edit, name="comment-edit"),
+    path(
+        "comments/<int:comment_id>/delete",
+        views_comments.comment_delete_view,
+        name="comment-delete",
+    ),
     path(
         "comments/<int:comment_id>/freeze",
-        views.comment_freeze_view,
+        views_comments.comment_freeze_view,
         {"frozen": True},
         name="comment-freeze",
     ),
     path(
         "comments/<int:comment_id>/unfreeze",
-        views.comment_freeze_view,
+        views_comments.comment_freeze_view,
         {"frozen": False},
         name="comment-unfreeze",
     ),
-    path("comments/<int:comment_id>/approve", views.comment_approve_view, name="comment-approve"),
+    path(
+        "comments/<int:comment_id>/approve",
+        views_comments.comment_approve_view,
+        name="comment-approve",
+    ),
     path(
         "works/<int:work_id>/comments/unreviewed",
-        views.work_comments_unreviewed,
+        views_comments.work_comments_unreviewed,
         name="work-comments-unreviewed",
     ),
-    path("works/<int:work_id>/comments/new", views.work_comments_new, name="work-comments-new"),
+    path(
+        "works/<int:work_id>/comments/new",
+        views_comments.work_comments_new,
+        name="work-comments-new",
+    ),
 ]
 urlpatterns += [
     path("users/<str:username>/subscriptions", views.subscriptions, name="subscriptions"),

@@ -15,8 +15,8 @@ from fanworks.core.pagination import paginate, requested_page
 from fanworks.engagement.actions import hit_record, reading_record
 from fanworks.engagement.permissions import can_leave_kudos
 from fanworks.engagement.queries import discount_muted_engagement, kudos_summary
-from fanworks.engagement.views import comment_section
 from fanworks.engagement.views_bookmarks import bookmark_for_work_page
+from fanworks.engagement.views_comments import comment_section
 from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
 from fanworks.works.forms import (

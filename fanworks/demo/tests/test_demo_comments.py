@@ -14,7 +14,7 @@ from fanworks.core.testing import make_user
 from fanworks.demo.comments import plan_comments
 from fanworks.demo.plan import plan_work
 from fanworks.demo.world import World
-from fanworks.engagement.actions import Commenter, comment_create
+from fanworks.engagement.comment_actions import Commenter, comment_create
 from fanworks.engagement.models import Comment
 from fanworks.works.models import CommentPermission, Work
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from fanworks.accounts.actions import mute_user
 from fanworks.accounts.models import User
 from fanworks.core.testing import make_user, make_work
-from fanworks.engagement.actions import Commenter, comment_approve, comment_create
+from fanworks.engagement.comment_actions import Commenter, comment_approve, comment_create
 from fanworks.engagement.models import Comment, Notification, NotificationKind
 from fanworks.works.models import Work
 

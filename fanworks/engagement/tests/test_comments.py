@@ -14,7 +14,7 @@ from django.utils import timezone
 from fanworks.accounts.models import User
 from fanworks.core.models import RateLimitCounter
 from fanworks.core.testing import make_user, make_work
-from fanworks.engagement.actions import (
+from fanworks.engagement.comment_actions import (
     Commenter,
     comment_approve,
     comment_create,

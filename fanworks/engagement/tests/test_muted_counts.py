@@ -11,7 +11,8 @@ from django.utils import timezone
 from fanworks.accounts.actions import mute_user
 from fanworks.accounts.models import User
 from fanworks.core.testing import make_user, make_work
-from fanworks.engagement.actions import BookmarkData, Commenter, bookmark_save, comment_create
+from fanworks.engagement.actions import BookmarkData, bookmark_save
+from fanworks.engagement.comment_actions import Commenter, comment_create
 from fanworks.works.models import Work
 
 pytestmark = pytest.mark.django_db
