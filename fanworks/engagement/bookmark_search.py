@@ -30,7 +30,7 @@ from fanworks.engagement.models import Bookmark, BookmarkTag
 from fanworks.engagement.queries import Viewer, visible_bookmarks
 from fanworks.search.documents import FACET_TYPES
 from fanworks.search.filters import TAG_LABELS, FacetGroup, FacetTag
-from fanworks.search.forms import MAX_FILTER_TAGS, TAG_KEYS, BadSearch, read_page
+from fanworks.search.forms import MAX_FILTER_TAGS, TAG_KEYS, TRUE_VALUES, BadSearch, read_page
 from fanworks.search.queries import tags_by_id
 from fanworks.tags.models import Tag, WorkFilter
 from fanworks.tags.queries import tag_by_name, tags_under, work_ids_filtered_by
@@ -79,7 +79,6 @@ FILTER_PARAMS = frozenset(
         tag_param("exclude", BOOKMARKER_TAGS_KEY),
     ]
 )
-TRUE_VALUES = frozenset({"1", "T", "TRUE"})
 
 
 @dataclass
@@ -326,13 +325,18 @@ def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in found if is_plain_number(v) and len(v) <= 12]
 
 
-def _named_tags(raw: str, name: str, errors: dict[str, str]) -> list[int]:
-    """Ids of the tags named (comma-separated) in a name field; unknown names are reported
-    beside the field and ignored."""
-    names = [n.strip() for n in raw[:MAX_TAG_NAMES_LENGTH].split(",") if n.strip()]
+def _tag_names(data: QueryDict, key: str) -> list[str]:
+    """The names typed (comma-separated) in a name field."""
+    raw = data.get(bs(key), "")[:MAX_TAG_NAMES_LENGTH]
+    return [n.strip() for n in raw.split(",") if n.strip()]
+
+
+def _named_tags(names: list[str], name: str, errors: dict[str, str]) -> list[int]:
+    """Ids of the tags named in a name field; unknown names are reported beside the field and
+    ignored."""
     found: list[int] = []
     unknown: list[str] = []
-    for tag_name in names[: MAX_FILTER_TAGS + 1]:
+    for tag_name in names:
         # A NUL can't be in a tag name, and PostgreSQL refuses it in a query.
         tag = tag_by_name(tag_name) if "\x00" not in tag_name else None
         if tag is None:
@@ -342,10 +346,6 @@ def _named_tags(raw: str, name: str, errors: dict[str, str]) -> list[int]:
     if unknown:
         errors[name] = "No tag called: " + ", ".join(unknown)[:500]
     return found
-
-
-def has_filters(data: QueryDict) -> bool:
-    return any(key in FILTER_PARAMS for key in data)
 
 
 def read_bookmark_filters(data: QueryDict) -> BookmarkFilters:
@@ -372,13 +372,8 @@ def read_bookmark_filters(data: QueryDict) -> BookmarkFilters:
         + len(search.include_bookmark_tag_ids)
         + len(search.exclude_bookmark_tag_ids)
     )
-    named = [
-        n.strip()
-        for key in NAME_PARAMS
-        for n in data.get(bs(key), "")[:MAX_TAG_NAMES_LENGTH].split(",")
-        if n.strip()
-    ]
-    if chosen + len(named) > MAX_FILTER_TAGS:
+    named = {key: _tag_names(data, key) for key in NAME_PARAMS}
+    if chosen + sum(len(names) for names in named.values()) > MAX_FILTER_TAGS:
         raise BadSearch(
             f"Please filter by at most {MAX_FILTER_TAGS} tags at once, included and excluded."
         )
@@ -388,9 +383,7 @@ def read_bookmark_filters(data: QueryDict) -> BookmarkFilters:
         ("other_bookmark_tag_names", search.include_bookmark_tag_ids),
         ("excluded_bookmark_tag_names", search.exclude_bookmark_tag_ids),
     ):
-        raw = data.get(bs(key), "")
-        if raw.strip():
-            target += _named_tags(raw, bs(key), errors)
+        target += _named_tags(named[key], bs(key), errors)
     for target in (
         search.include_work_tag_ids,
         search.exclude_work_tag_ids,
