@@ -25,12 +25,18 @@ from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from fanworks.core.numbers import is_plain_number
 from fanworks.engagement.models import Bookmark, BookmarkTag
 from fanworks.engagement.queries import Viewer, visible_bookmarks
 from fanworks.search.documents import FACET_TYPES
 from fanworks.search.filters import TAG_LABELS, FacetGroup, FacetTag
-from fanworks.search.forms import MAX_FILTER_TAGS, TAG_KEYS, TRUE_VALUES, BadSearch, read_page
+from fanworks.search.forms import (
+    MAX_FILTER_TAGS,
+    TAG_KEYS,
+    TRUE_VALUES,
+    BadSearch,
+    id_list,
+    read_page,
+)
 from fanworks.search.queries import tags_by_id
 from fanworks.tags.models import Tag, WorkFilter
 from fanworks.tags.queries import tag_by_name, tags_under, work_ids_filtered_by
@@ -319,12 +325,6 @@ class BookmarkFilters:
         return "bookmarkable_date" if self.search.sort == "updated" else "created_at"
 
 
-def _ids(values: list[str]) -> list[int]:
-    """The ids among the values; anything else ("x", "²", "１") is ignored."""
-    found = (v.strip() for v in values)
-    return [int(v) for v in found if is_plain_number(v) and len(v) <= 12]
-
-
 def _tag_names(data: QueryDict, key: str) -> list[str]:
     """The names typed (comma-separated) in a name field."""
     raw = data.get(bs(key), "")[:MAX_TAG_NAMES_LENGTH]
@@ -363,9 +363,13 @@ def read_bookmark_filters(data: QueryDict) -> BookmarkFilters:
         ("exclude", search.exclude_work_tag_ids),
     ):
         for param in WORK_TAG_PARAMS[mode]:
-            target += _ids(data.getlist(param))
-    search.include_bookmark_tag_ids += _ids(data.getlist(tag_param("include", BOOKMARKER_TAGS_KEY)))
-    search.exclude_bookmark_tag_ids += _ids(data.getlist(tag_param("exclude", BOOKMARKER_TAGS_KEY)))
+            target += id_list(data.getlist(param))
+    search.include_bookmark_tag_ids += id_list(
+        data.getlist(tag_param("include", BOOKMARKER_TAGS_KEY))
+    )
+    search.exclude_bookmark_tag_ids += id_list(
+        data.getlist(tag_param("exclude", BOOKMARKER_TAGS_KEY))
+    )
     chosen = (
         len(search.include_work_tag_ids)
         + len(search.exclude_work_tag_ids)

@@ -192,10 +192,6 @@ def bookmark_refusal(viewer: Viewer, work: Work) -> str | None:
     return None
 
 
-def can_bookmark(viewer: Viewer, work: Work) -> bool:
-    return bookmark_refusal(viewer, work) is None
-
-
 def series_bookmark_refusal(viewer: Viewer, series: Series) -> str | None:
     """Why `viewer` may not bookmark `series` (already loaded through series_for_viewer), or
     None when they may. The same rules as for works: blocking and muting refuse nothing. A

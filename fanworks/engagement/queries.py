@@ -443,7 +443,7 @@ def bookmark_for_viewer(viewer: Viewer, bookmark_id: int) -> Bookmark | None:
         return None
     found = (
         visible_bookmarks(viewer, hide_muted=False)
-        .select_related("pseud__user", "external_work", "work", "series")
+        .select_related("pseud__user", "external_work", "series")
         .filter(pk=bookmark_id)
         .first()
     )

@@ -210,7 +210,8 @@ def _choice(data: QueryDict, name: str, errors: dict[str, str], message: str) ->
     return None
 
 
-def _id_list(values: list[str]) -> list[int]:
+def id_list(values: list[str]) -> list[int]:
+    """The ids among form values; anything else ("x", "²", too long) is left out."""
     return [int(v) for v in values if is_plain_number(v.strip()) and len(v.strip()) <= 12]
 
 
@@ -295,10 +296,10 @@ def read_filters(
     included: list[int] = []
     excluded: list[int] = []
     for key in TAG_KEYS.values():
-        chosen = _id_list(data.getlist(ws(key)) + data.getlist(ws(key) + "[]"))
+        chosen = id_list(data.getlist(ws(key)) + data.getlist(ws(key) + "[]"))
         filters.chosen_ids[key] = set(chosen)
-        included += _id_list(data.getlist(tag_param("include", key))) + chosen
-        excluded += _id_list(data.getlist(tag_param("exclude", key)))
+        included += id_list(data.getlist(tag_param("include", key))) + chosen
+        excluded += id_list(data.getlist(tag_param("exclude", key)))
     other_names = _names(data.get(ws("other_tag_names"), "")[:MAX_OTHER_TAG_NAMES_LENGTH])
     typed_names = {key: _names(data.get(ws(key), "")) for key in NAME_FIELDS}
     named = len(other_names) + sum(len(names) for names in typed_names.values())
