@@ -278,13 +278,19 @@ def _pseud_renamed(pseud: Pseud) -> None:
 
 
 def _relate(
-    model: type[Block] | type[Mute], owner: User, other: User, limit: int, verb: str
+    model: type[Block] | type[Mute],
+    fields: tuple[str, str],
+    owner: User,
+    other: User,
+    limit: int,
+    verb: str,
 ) -> Any:
-    """Add `owner` → `other` to `model` (Block or Mute) unless it is there; refuses oneself and
-    more than `limit` of them. The unique constraint settles two requests at once."""
+    """Add `owner` → `other` to `model` (Block or Mute; `fields` names its owner and other
+    user) unless it is there; refuses oneself and more than `limit` of them. The unique
+    constraint settles two requests at once."""
     if owner.pk == other.pk:
         raise ValidationError(f"You can't {verb} yourself.")
-    owner_field, other_field = [f.name for f in model._meta.fields if f.is_relation][:2]
+    owner_field, other_field = fields
     pair = {owner_field: owner, other_field: other}
     with transaction.atomic():
         existing = model.objects.filter(**pair).first()
@@ -305,7 +311,7 @@ def _relate(
 def block_user(*, blocker: User, blocked: User) -> Block:
     """Block `blocked` for `blocker` (again is harmless). Raises ValidationError for oneself or
     past MAX_BLOCKS."""
-    block: Block = _relate(Block, blocker, blocked, MAX_BLOCKS, "block")
+    block: Block = _relate(Block, ("blocker", "blocked"), blocker, blocked, MAX_BLOCKS, "block")
     return block
 
 
@@ -318,7 +324,7 @@ def unblock_user(*, blocker: User, blocked: User) -> bool:
 def mute_user(*, muter: User, muted: User) -> Mute:
     """Mute `muted` for `muter` (again is harmless). Raises ValidationError for oneself or past
     MAX_MUTES."""
-    mute: Mute = _relate(Mute, muter, muted, MAX_MUTES, "mute")
+    mute: Mute = _relate(Mute, ("muter", "muted"), muter, muted, MAX_MUTES, "mute")
     return mute
 
 

@@ -15,13 +15,15 @@ from typing import Any
 
 from fanworks.accounts.models import Pseud
 from fanworks.core.sanitize import SANITIZER_VERSION, sanitize_html
-from fanworks.demo.plan import DEMO_CREATOR, WorkPlan
+from fanworks.demo.engagement import UsersExcept
+from fanworks.demo.plan import WorkPlan
 from fanworks.demo.rows import RowWriter
 from fanworks.engagement.actions import (
     bookmark_tags_find_or_create,
     work_bookmark_counts_refresh,
 )
 from fanworks.engagement.models import Bookmark, BookmarkTag, ExternalWork
+from fanworks.works.models import Series, SeriesCreatorship
 
 BOOKMARK_SHAPE = 1.3
 BOOKMARK_SCALE = 2.5
@@ -50,6 +52,8 @@ BOOKMARKER_TAGS = [
     "long reads",
     "short and sweet",
 ]
+# Zipf-like: tag k is chosen with weight 1/(k+1).
+_TAG_WEIGHTS = [1 / (k + 1) for k in range(len(BOOKMARKER_TAGS))]
 NOTES = [
     "Absolutely loved this one.",
     "The ending! I need a minute.",
@@ -80,17 +84,14 @@ def plan_bookmarks(plan: WorkPlan, user_count: int) -> list[PlannedBookmark]:
         return []
     rng = random.Random(f"bookmarks-{plan.key}")
     total = min(int((rng.paretovariate(BOOKMARK_SHAPE) - 1) * BOOKMARK_SCALE), MAX_BOOKMARKS)
-    creators = {index for index, _ in plan.creators if index != DEMO_CREATOR}
-    candidates = [n for n in range(user_count) if n not in creators]
+    candidates = UsersExcept(user_count, [index for index, _ in plan.creators])
     users = rng.sample(candidates, min(total, len(candidates)))
     return [_planned(rng, index) for index in sorted(users)]
 
 
 def _planned(rng: random.Random, user_index: int) -> PlannedBookmark:
     tag_count = rng.choice([0, 0, 1, 1, 2, 3])
-    # Zipf-like: tag k is chosen with weight 1/(k+1).
-    weights = [1 / (k + 1) for k in range(len(BOOKMARKER_TAGS))]
-    tags = dict.fromkeys(rng.choices(BOOKMARKER_TAGS, weights, k=tag_count))
+    tags = dict.fromkeys(rng.choices(BOOKMARKER_TAGS, _TAG_WEIGHTS, k=tag_count))
     return PlannedBookmark(
         user_index=user_index,
         private=rng.random() < PRIVATE_SHARE,
@@ -204,6 +205,14 @@ def _write_tags(
         external_work_id__in=external_ids
     ).values_list("pk", "user_id", "external_work_id"):
         ids[(user_id, "external", external_id)] = pk
+    _write_tag_rows(tagged, ids, tags)
+
+
+def _write_tag_rows(
+    tagged: dict[Any, tuple[str, ...]], ids: dict[Any, int], tags: dict[str, int]
+) -> None:
+    """The BookmarkTag rows of `tagged` (bookmark key → tag names), `ids` giving each
+    written bookmark's id by its key."""
     RowWriter(BookmarkTag, ["bookmark", "tag"]).write(
         [
             [ids[key], tags[name]]
@@ -234,8 +243,6 @@ def write_demo_series_bookmarks(*, seed: int, user_ids: list[int], now: datetime
     rerun adds only bookmarks that are missing. Series keep no bookmark counter (what a
     reader may see of one depends on the reader), and works' counts are not touched, so
     there is nothing to recount. Returns the bookmarks made."""
-    from fanworks.works.models import Series, SeriesCreatorship
-
     if not user_ids:
         return 0
     series = list(
@@ -301,13 +308,5 @@ def write_demo_series_bookmarks(*, seed: int, user_ids: list[int], now: datetime
                 series_id__in={series_id for _, series_id in tagged}
             ).values_list("pk", "user_id", "series_id")
         }
-        RowWriter(BookmarkTag, ["bookmark", "tag"]).write(
-            [
-                [ids[key], tags[name]]
-                for key, names in tagged.items()
-                if key in ids
-                for name in names
-                if name in tags
-            ]
-        )
+        _write_tag_rows(tagged, ids, tags)
     return len(rows)

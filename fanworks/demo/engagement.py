@@ -7,17 +7,49 @@ batch, and a run that skips existing works skips their kudos too.
 
 import hashlib
 import random
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
-from fanworks.demo.plan import DEMO_CREATOR, WorkPlan
+from fanworks.demo.plan import WorkPlan
 
 # Popularity: a Pareto tail, capped so a demo work stays readable.
 KUDOS_SHAPE = 1.15
 KUDOS_SCALE = 6.0
 MAX_KUDOS = 600
 GUEST_SHARE = 0.3
+
+
+class UsersExcept(Sequence[int]):
+    """range(user_count) without a few indexes (a work's creators), indexed without building
+    the list: `rng.sample` picks from it exactly as from the list, at a cost that does not
+    grow with the user pool (the demo plans every work against every user)."""
+
+    def __init__(self, user_count: int, excluded: Collection[int]) -> None:
+        # Out-of-range indexes (DEMO_CREATOR, the `demo` login, is -1) exclude nobody.
+        self._skip = sorted(n for n in set(excluded) if 0 <= n < user_count)
+        self._len = user_count - len(self._skip)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, position: int) -> int: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[int]: ...
+    def __getitem__(self, position: int | slice) -> int | list[int]:
+        if isinstance(position, slice):
+            return [self[n] for n in range(*position.indices(self._len))]
+        if position < 0:
+            position += self._len
+        if not 0 <= position < self._len:
+            raise IndexError(position)
+        for skipped in self._skip:
+            if skipped > position:
+                break
+            position += 1
+        return position
 
 
 @dataclass(frozen=True)
@@ -39,8 +71,7 @@ def plan_engagement(plan: WorkPlan, user_count: int) -> WorkEngagement:
     rng = random.Random(f"engagement-{plan.key}")
     total = min(int((rng.paretovariate(KUDOS_SHAPE) - 1) * KUDOS_SCALE), MAX_KUDOS)
     guests = 0 if plan.restricted else sum(rng.random() < GUEST_SHARE for _ in range(total))
-    creators = {index for index, _ in plan.creators if index != DEMO_CREATOR}
-    candidates = [n for n in range(user_count) if n not in creators]
+    candidates = UsersExcept(user_count, [index for index, _ in plan.creators])
     users = rng.sample(candidates, min(total - guests, len(candidates)))
     hashes = [
         hashlib.sha256(f"demo-guest:{plan.key}:{n}".encode()).hexdigest() for n in range(guests)

@@ -55,8 +55,9 @@ GROUPS: dict[str, MailGroup] = {
 }
 
 
-def _claimable(recipient_id: int, group: MailGroup, now: datetime) -> "Q":
-    return Q(recipient_id=recipient_id, kind__in=group.kinds, created_at__lte=now) & (
+def _claimable(group: MailGroup, now: datetime) -> Q:
+    """Notifications of `group` waiting for their e-mail, or whose sender died mid-send."""
+    return Q(kind__in=group.kinds, created_at__lte=now) & (
         Q(mail_status=MailStatus.PENDING)
         | Q(mail_status=MailStatus.SENDING, mail_claimed_at__lt=now - CLAIM_TIMEOUT)
     )
@@ -67,7 +68,7 @@ def mail_pending(*, recipient_id: int, group: str, now: datetime | None = None) 
     Returns 1 when a message went out, else 0."""
     now = now or timezone.now()
     batch = GROUPS[group]
-    claimable = Notification.objects.filter(_claimable(recipient_id, batch, now))
+    claimable = Notification.objects.filter(_claimable(batch, now), recipient_id=recipient_id)
     user = User.objects.filter(pk=recipient_id).first()
     if user is None or not user.is_active or not user.email or not getattr(user, batch.preference):
         claimable.update(mail_status=MailStatus.SKIPPED, mail_claim=None)
@@ -92,14 +93,15 @@ def mail_pending(*, recipient_id: int, group: str, now: datetime | None = None) 
         for row in claimed
         if (row.work_id is None or row.work_id in visible) and row.actor_id not in muted
     ]
-    dropped = [row.pk for row in claimed if row not in keep]
+    kept_ids = {row.pk for row in keep}
+    dropped = [row.pk for row in claimed if row.pk not in kept_ids]
     if dropped:
         Notification.objects.filter(pk__in=dropped, mail_claim=token).update(
             mail_status=MailStatus.SKIPPED
         )
     if not keep:
         return 0
-    kept = Notification.objects.filter(pk__in=[row.pk for row in keep], mail_claim=token)
+    kept = Notification.objects.filter(pk__in=kept_ids, mail_claim=token)
     try:
         _message(user, batch, keep).send()
     except Exception:
@@ -115,13 +117,7 @@ def mail_all_pending(*, group: str, now: datetime | None = None) -> int:
     now = now or timezone.now()
     batch = GROUPS[group]
     recipients = (
-        Notification.objects.filter(
-            Q(kind__in=batch.kinds, created_at__lte=now)
-            & (
-                Q(mail_status=MailStatus.PENDING)
-                | Q(mail_status=MailStatus.SENDING, mail_claimed_at__lt=now - CLAIM_TIMEOUT)
-            )
-        )
+        Notification.objects.filter(_claimable(batch, now))
         .values_list("recipient_id", flat=True)
         .distinct()
         .order_by("recipient_id")

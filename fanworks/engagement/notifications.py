@@ -37,7 +37,7 @@ from fanworks.engagement.models import (
     NotificationKind,
     Subscription,
 )
-from fanworks.works.models import Chapter, Creatorship, Work
+from fanworks.works.models import Chapter, Creatorship, Series, SeriesWork, Work
 from fanworks.works.queries import visible_works
 
 FANOUT_JOB = "engagement.fanout"
@@ -78,30 +78,20 @@ def announce_work(*, work: Work) -> None:
     transaction.on_commit(lambda: jobs.enqueue(FANOUT_JOB, payload))
 
 
-def _creator_ids(work: Work) -> list[int]:
-    """The creators' user ids, first-credited first."""
+def _creators(work: Work) -> tuple[list[int], str]:
+    """The creators' user ids, first-credited first, and the byline ("Someone" when none),
+    from one query."""
     ids: list[int] = []
-    for user_id in (
+    names: list[str] = []
+    for ship in (
         Creatorship.objects.filter(work=work)
+        .select_related("pseud__user")
         .order_by("position", "pk")
-        .values_list("pseud__user_id", flat=True)
     ):
-        if user_id not in ids:
-            ids.append(user_id)
-    return ids
-
-
-def _byline(work: Work) -> str:
-    names = [
-        pseud.byline
-        for pseud in (
-            ship.pseud
-            for ship in Creatorship.objects.filter(work=work)
-            .select_related("pseud__user")
-            .order_by("position", "pk")
-        )
-    ]
-    return ", ".join(names) or "Someone"
+        names.append(ship.pseud.byline)
+        if ship.pseud.user_id not in ids:
+            ids.append(ship.pseud.user_id)
+    return ids, ", ".join(names) or "Someone"
 
 
 @jobs.handler(FANOUT_JOB)
@@ -111,7 +101,7 @@ def run_fanout(job: Job) -> None:
     work = Work.objects.filter(pk=job.payload["work_id"]).first()
     if work is None or not work.posted or work.hidden_by_admin:
         return
-    creators = _creator_ids(work)
+    creators, byline = _creators(work)
     chapter: Chapter | None = None
     if job.payload["event"] == "chapter":
         chapter = Chapter.objects.filter(
@@ -126,7 +116,7 @@ def run_fanout(job: Job) -> None:
     else:
         subscriptions = Subscription.objects.filter(target_user_id__in=creators)
         kind, key = NotificationKind.WORK, f"work:{work.pk}"
-        text = f"{Truncator(_byline(work)).chars(80)} posted a new work: {_title(work)}"
+        text = f"{Truncator(byline).chars(80)} posted a new work: {_title(work)}"
     recipients = _subscribers_to_tell(subscriptions, creators)
     if kind == NotificationKind.WORK:
         recipients = recipients.exclude(user_id__in=_told_of_work(work))
@@ -405,19 +395,16 @@ def run_series_fanout(job: Job) -> None:
     work: never for a draft or hidden work, never to guests-only readers of a restricted work
     (subscribers are registered, so that is every reader), and never to the work's creators,
     to subscribers who mute a creator or whom a creator blocks."""
-    from fanworks.works.models import Series, SeriesWork
-
     series = Series.objects.filter(pk=job.payload["series_id"]).first()
     work = Work.objects.filter(pk=job.payload["work_id"]).first()
     if series is None or work is None or not work.posted or work.hidden_by_admin:
         return
     if not SeriesWork.objects.filter(series=series, work=work).exists():
         return  # taken out again before the job ran
-    creators = _creator_ids(work)
+    creators, byline = _creators(work)
     recipients = _subscribers_to_tell(Subscription.objects.filter(series=series), creators)
     text = Truncator(
-        f"{Truncator(_byline(work)).chars(80)} added {_title(work)} to the series "
-        f"{_title(series.title)}"
+        f"{Truncator(byline).chars(80)} added {_title(work)} to the series {_title(series.title)}"
     ).chars(300)
     _write_in_batches(
         job,

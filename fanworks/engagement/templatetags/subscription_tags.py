@@ -36,22 +36,19 @@ def subscribe_button(
         viewer, work=work, target_user=target_user, blocked=blocked, series=series
     ):
         return shown
+    target_id: int | None
     if series is not None:
-        return shown | {
-            "show": True,
-            "viewer": viewer,
-            "subscription_id": subscription_id,
-            "type": "Series",
-            "target_id": series.pk,
-            "csrf_token": context.get("csrf_token"),
-            "in_list": True,
-        }
+        kind, target_id = "Series", series.pk
+    elif work is not None:
+        kind, target_id = "Work", work.pk
+    else:
+        kind, target_id = "User", target_user.pk if target_user else None
     return shown | {
         "show": True,
         "viewer": viewer,
         "subscription_id": subscription_id,
-        "type": "Work" if work is not None else "User",
-        "target_id": work.pk if work is not None else target_user.pk if target_user else None,
+        "type": kind,
+        "target_id": target_id,
         "csrf_token": context.get("csrf_token"),
-        "in_list": work is not None,
+        "in_list": series is not None or work is not None,
     }
