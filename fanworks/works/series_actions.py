@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from fanworks.accounts.models import Pseud, User
+from fanworks.accounts.models import User
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
 from fanworks.engagement.notifications import announce_series_work
 from fanworks.works.models import (
@@ -27,6 +27,7 @@ from fanworks.works.models import (
     SeriesWork,
     Work,
 )
+from fanworks.works.series_queries import is_series_creator
 
 
 @dataclass
@@ -81,12 +82,6 @@ def _apply_series_fields(series: Series, data: SeriesData) -> None:
     series.sanitizer_version = SANITIZER_VERSION
 
 
-def is_series_creator(user_id: int | None, series_id: int) -> bool:
-    if user_id is None:
-        return False
-    return SeriesCreatorship.objects.filter(series_id=series_id, pseud__user_id=user_id).exists()
-
-
 def _credit(series: Series, pseud_ids: list[int]) -> None:
     """Add these pseuds to the series' creators (those already there keep their place)."""
     existing = set(series.creatorships.values_list("pseud_id", flat=True))
@@ -105,38 +100,23 @@ def _credit(series: Series, pseud_ids: list[int]) -> None:
 # Series
 
 
-def series_create(
-    *,
-    user: User,
-    data: SeriesData,
-    pseud_ids: list[int] | None = None,
-    creation_key: uuid.UUID | None = None,
-) -> Series:
-    """Create an empty series credited to `pseud_ids` (all `user`'s; by default their default
-    pseud). With a `creation_key`, a double submit returns the first series."""
+def series_create(*, user: User, data: SeriesData, creation_key: uuid.UUID | None = None) -> Series:
+    """Create an empty series credited to `user`'s default pseud. With a `creation_key`, a
+    double submit returns the first series."""
     if creation_key is not None:
         existing = Series.objects.filter(creation_key=creation_key).first()
         if existing is not None:
             return existing
     validate_series_data(data)
-    if pseud_ids:
-        pseuds = list(
-            Pseud.objects.filter(pk__in=pseud_ids, user=user).values_list("pk", flat=True)
-        )
-        if len(pseuds) != len(set(pseud_ids)):
-            raise ValidationError({"pseud_ids": ["You can only credit your own pseuds."]})
-        credited = [pk for pk in pseud_ids if pk in pseuds]
-    else:
-        default = user.pseuds.order_by("-is_default", "pk").values_list("pk", flat=True).first()
-        if default is None:
-            raise ValidationError({"pseud_ids": ["You need a pseud to create a series."]})
-        credited = [default]
+    default = user.pseuds.order_by("-is_default", "pk").values_list("pk", flat=True).first()
+    if default is None:
+        raise ValidationError({"pseud_ids": ["You need a pseud to create a series."]})
     try:
         with transaction.atomic():
             series = Series(creation_key=creation_key)
             _apply_series_fields(series, data)
             series.save()
-            _credit(series, credited)
+            _credit(series, [default])
     except IntegrityError:
         if creation_key is not None:
             existing = Series.objects.filter(creation_key=creation_key).first()
@@ -174,7 +154,7 @@ def series_add_work(*, user: User, series: Series, work: Work) -> SeriesWork:
     returns its existing place."""
     with transaction.atomic():
         locked = Series.objects.select_for_update().filter(pk=series.pk).first()
-        if locked is None or not is_series_creator(user.pk, locked.pk):
+        if locked is None or not is_series_creator(user, locked):
             raise ValidationError({"series_id": ["You can only add works to your own series."]})
         work_pseuds = list(
             Creatorship.objects.filter(work_id=work.pk).values_list("pseud_id", "pseud__user_id")
@@ -199,16 +179,14 @@ def series_remove_work(*, user: User, series: Series, work: Work) -> Series:
     with transaction.atomic():
         locked = Series.objects.select_for_update().get(pk=series.pk)
         allowed = (
-            is_series_creator(user.pk, locked.pk)
+            is_series_creator(user, locked)
             or Creatorship.objects.filter(work_id=work.pk, pseud__user_id=user.pk).exists()
         )
         if not allowed:
             raise ValidationError("You can only remove works from your own series.")
         deleted, _ = SeriesWork.objects.filter(series=locked, work_id=work.pk).delete()
         if deleted:
-            _renumber(
-                locked, list(locked.series_works.order_by("position").values_list("pk", flat=True))
-            )
+            _renumber(locked)
             locked.save(update_fields=["updated_at"])
     return locked
 
@@ -225,11 +203,14 @@ def series_reorder(*, series: Series, ordered_work_ids: list[int]) -> Series:
     return locked
 
 
-def _renumber(series: Series, ordered_part_ids: list[int]) -> None:
-    """Number the parts 1..n in this order. Positions are unique per series, so every row
-    first moves out of the way (above any position in use), then takes its new number: no
-    moment of the transaction has two parts at one position."""
-    parts = {part.pk: part for part in series.series_works.all()}
+def _renumber(series: Series, ordered_part_ids: list[int] | None = None) -> None:
+    """Number the parts 1..n in this order (by default their current order, which closes
+    gaps). Positions are unique per series, so every row first moves out of the way (above
+    any position in use), then takes its new number: no moment of the transaction has two
+    parts at one position."""
+    parts = {part.pk: part for part in series.series_works.order_by("position")}
+    if ordered_part_ids is None:
+        ordered_part_ids = list(parts)
     offset = max((part.position for part in parts.values()), default=0) + len(parts) + 1
     for index, part in enumerate(parts.values()):
         part.position = offset + index
@@ -246,13 +227,12 @@ def series_ids_of_work(*, work_id: int) -> list[int]:
 def series_close_gaps(*, series_ids: list[int]) -> None:
     """Number the parts of these series 1..n again (after a work in them was deleted)."""
     for series in Series.objects.select_for_update().filter(pk__in=series_ids).order_by("pk"):
-        ordered = list(series.series_works.order_by("position").values_list("pk", flat=True))
-        _renumber(series, ordered)
+        _renumber(series)
 
 
 def announce_series_parts(*, work: Work) -> None:
     """`work` was just posted: tell the subscribers of every series it is in (after commit)."""
-    for series_id in SeriesWork.objects.filter(work_id=work.pk).values_list("series_id", flat=True):
+    for series_id in series_ids_of_work(work_id=work.pk):
         announce_series_work(series_id=series_id, work_id=work.pk)
 
 
@@ -278,7 +258,7 @@ def work_series_apply(
         target = series_create(user=user, data=SeriesData(title=new_series_title))
     elif series_id is not None:
         target = Series.objects.filter(pk=series_id).first()
-        if target is None or not is_series_creator(user.pk, target.pk):
+        if target is None or not is_series_creator(user, target):
             raise ValidationError({"series_id": ["Please choose one of your own series."]})
     if target is not None:
         series_add_work(user=user, series=target, work=work)

@@ -15,16 +15,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from fanworks.accounts.models import User
 from fanworks.works.models import Series, SeriesCreatorship, SeriesWork, Work
 from fanworks.works.queries import Viewer, visible_works, with_listing_data
-
-
-def _registered(viewer: Viewer) -> bool:
-    return bool(viewer.is_authenticated)
 
 
 def counted_parts(*, registered: bool, prefix: str = "work__") -> Q:
@@ -45,8 +53,6 @@ def is_series_creator(viewer: Viewer, series: Series) -> bool:
 
 
 def _series_with_creators(series: QuerySet[Series]) -> QuerySet[Series]:
-    from django.db.models import Prefetch
-
     return series.prefetch_related(
         Prefetch("creatorships", queryset=SeriesCreatorship.objects.select_related("pseud__user"))
     )
@@ -197,7 +203,7 @@ def series_navigation(viewer: Viewer, work: Work) -> list[SeriesNavigation]:
     places = work_series_places(work)
     if not places:
         return []
-    registered = _registered(viewer)
+    registered = bool(viewer.is_authenticated)
     mine = dict(SeriesWork.objects.filter(work=work).values_list("series_id", "position"))
     seen = visible_works(viewer).filter(pk=OuterRef("work_id"))
     neighbours = (
@@ -232,16 +238,12 @@ def series_of_user(viewer: Viewer, user: User) -> QuerySet[Series]:
     works and words `viewer` may see in each (`visible_count`, `visible_words`). Series in
     which `viewer` may see nothing are left out, unless `viewer` is `user`."""
     theirs = SeriesCreatorship.objects.filter(pseud__user=user).values("series_id")
-    seen = visible_works(viewer).values("pk")
+    seen = Q(series_works__work__in=visible_works(viewer).values("pk"))
     series = Series.objects.filter(pk__in=theirs).annotate(
-        visible_count=Count("series_works", filter=Q(series_works__work__in=seen), distinct=True),
-        visible_words=Coalesce(
-            Sum("series_works__work__word_count", filter=Q(series_works__work__in=seen)), 0
-        ),
+        visible_count=Count("series_works", filter=seen, distinct=True),
+        visible_words=Coalesce(Sum("series_works__work__word_count", filter=seen), 0),
         # Newest by their visible parts, not `updated_at`, which a draft added also moves.
-        visible_updated=Max(
-            "series_works__work__revised_at", filter=Q(series_works__work__in=seen)
-        ),
+        visible_updated=Max("series_works__work__revised_at", filter=seen),
     )
     if not (viewer.is_authenticated and viewer.pk == user.pk):
         series = series.filter(visible_count__gt=0)

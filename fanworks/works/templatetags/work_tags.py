@@ -190,7 +190,7 @@ def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
             f'    <blockquote class="userstuff summary">{work.summary_html}</blockquote>\n  '
         )
     snippet = getattr(work, "search_snippet", None)
-    has_series = bool(work_series_places(work))
+    series = _series_items(work, registered)
     stats = [
         '    <dt class="language">Language:</dt><dd class="language" '
         f'lang="{_esc(work.language)}">'
@@ -245,7 +245,7 @@ def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
         + "\n",
         "  </ul>\n",
         f"  {summary}\n",
-        f"  {_series_items(work, registered)}" if has_series else "",
+        f"  {series}" if series else "",
         f"  {_snippet(snippet) if snippet else ''}\n",
         '  <dl class="stats">\n',
         *stats,
