@@ -13,12 +13,15 @@ register = template.Library()
 _BLURB_END = "</li>"
 
 
-@register.simple_tag
-def bookmarked_work(work: Work) -> SafeString:
+@register.simple_tag(takes_context=True)
+def bookmarked_work(context: template.Context, work: Work) -> SafeString:
     """The work's blurb without its own `<li>`: a bookmark blurb holds the work's header,
     tags, summary and stats directly, as AO3's does, so clients that read each
-    `li[role=article]` of `ol.bookmark.index.group` find one article per bookmark."""
-    html = str(work_blurb(work))
+    `li[role=article]` of `ol.bookmark.index.group` find one article per bookmark. "Part N"
+    is counted for the kind of reader, as `{% work_blurb %}` counts it."""
+    request = context.get("request")
+    registered = bool(request is not None and request.user.is_authenticated)
+    html = str(work_blurb(work, registered=registered))
     opening = html.index("<li")
     start = html.index(">", opening) + 1
     end = html.rindex(_BLURB_END)

@@ -19,6 +19,7 @@ from fanworks.search.models import SearchOutbox
 from fanworks.tags.actions import tags_find_or_create
 from fanworks.tags.models import Tag, TagType
 from fanworks.works.models import Work
+from fanworks.works.tests.series_helpers import series_of
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +439,20 @@ def test_an_external_work_bookmarked_only_privately_is_not_shown_to_others() -> 
         assert other.get(f"/external_works/{external.pk}").status_code == 404
     post_external(logged_in(make_user()), url="https://example.org/quiet", title="Q", creator="C")
     assert Client().get(f"/external_works/{external.pk}").status_code == 200
+
+
+def test_part_numbers_in_bookmark_listings_count_what_the_reader_may_see() -> None:
+    writer, reader = make_user("tidewriter"), make_user("tidereader")
+    hidden_first = make_work(writer, title="Members Only Part", restricted=True)
+    second = make_work(writer, title="Open Part")
+    series_of(writer, hidden_first, second)
+    bookmark_save(
+        user=reader, pseud=reader.pseuds.get(is_default=True), work=second, data=BookmarkData()
+    )
+    guest_page = Client().get("/bookmarks").content.decode()
+    member = Client()
+    member.force_login(reader)
+    member_page = member.get("/bookmarks").content.decode()
+    # A guest cannot see the restricted first part, so the open one is their part 1.
+    assert "Part <strong>1</strong>" in guest_page
+    assert "Part <strong>2</strong>" in member_page
