@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.accounts import views, views_blocks, views_preferences
+from fanworks.accounts import views, views_blocks, views_deletion, views_preferences
 
 # Full paths, AO3's spellings, no trailing slashes (APPEND_SLASH is off). Fixed paths under
 # /users/ come before /users/<username>; actions.RESERVED_USERNAMES keeps them from clashing.
@@ -34,6 +34,7 @@ urlpatterns = [
     path("users/<str:username>/preferences", views_preferences.preferences, name="preferences"),
     path("users/<str:username>/change_email", views.change_email, name="change_email"),
     path("users/<str:username>/change_password", views.change_password, name="change_password"),
+    path("users/<str:username>/delete", views_deletion.delete_account, name="delete_account"),
     path("users/<str:username>/pseuds", views.pseud_list, name="pseud_list"),
     path("users/<str:username>/pseuds/new", views.pseud_new, name="pseud_new"),
     path("users/<str:username>/pseuds/<str:pseud_name>", views.pseud_show, name="pseud_show"),

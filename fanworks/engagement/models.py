@@ -167,6 +167,7 @@ class NotificationKind(models.TextChoices):
     COMMENT = "comment", "Comment"
     REPLY = "reply", "Reply"
     KUDOS = "kudos", "Kudos"
+    GIFT = "gift", "Gift"  # a posted work given to you (works.gift_actions)
 
 
 class MailStatus(models.TextChoices):

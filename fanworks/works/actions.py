@@ -21,6 +21,7 @@ from fanworks.search.outbox import record_work_changes
 from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.filters import refilter_works
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
+from fanworks.works.gift_actions import gifts_announce, gifts_set
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
     MAX_NOTES_LENGTH,
@@ -78,6 +79,8 @@ class WorkData:
     series_id: int | None = None
     new_series_title: str = ""
     remove_series_ids: list[int] = field(default_factory=list)
+    # "Gift this work to": names (works.gift_actions); None leaves the gifts as they are.
+    gift_recipients: list[str] | None = None
 
 
 @dataclass
@@ -268,6 +271,12 @@ def _apply_series(user: User, work: Work, data: WorkData) -> None:
     )
 
 
+def _apply_gifts(work: Work, data: WorkData) -> None:
+    """The form's "Gift this work to" (works.gift_actions), after the creators are set."""
+    if data.gift_recipients is not None:
+        gifts_set(work=work, names=data.gift_recipients)
+
+
 def work_sort_keys_refresh(*, work_ids: list[int]) -> dict[int, str]:
     """Recompute the creator sort key of these works from their first creator's pseud.
 
@@ -342,6 +351,7 @@ def work_create(
             _refresh_counts(work)
             work.save(update_fields=["posted_chapter_count", "word_count"])
             _apply_series(user, work, data)
+            _apply_gifts(work, data)
             record_work_changes([work.pk])
             if post:
                 announce_work(work=work)  # subscribers of its creators hear after commit
@@ -370,6 +380,7 @@ def work_update(*, user: User, work: Work, data: WorkData, expected_version: int
         _set_creators(locked, user, data.pseud_ids)
         _set_tags(locked, tags)
         _apply_series(user, locked, data)
+        _apply_gifts(locked, data)
         record_work_changes([locked.pk])
     return locked
 
@@ -391,6 +402,7 @@ def work_post(*, work: Work) -> Work:
         record_work_changes([locked.pk])
         announce_work(work=locked)  # a draft counts as new when it is posted
         announce_series_parts(work=locked)  # and as new in each series it was added to
+        gifts_announce(work=locked)  # its recipients hear now, not when it was a draft
     return locked
 
 

@@ -11,6 +11,8 @@ from fanworks.core.numbers import is_plain_number
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS
 from fanworks.tags.validation import split_tag_list
 from fanworks.works.actions import ChapterData, WorkData
+from fanworks.works.gift_actions import split_recipients
+from fanworks.works.gift_queries import gift_names_for_form
 from fanworks.works.languages import LANGUAGES
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
@@ -179,6 +181,15 @@ class WorkForm(forms.Form):
         max_length=20_000,
         help_text=f"Up to {MAX_SERIES_TITLE_LENGTH} characters.",
     )
+    gift_recipients = forms.CharField(
+        label="Gift this work to",
+        required=False,
+        max_length=5_000,
+        help_text=(
+            "Separate names with commas. A pseud or username on the archive gets the gift in "
+            "their gifts; any other name is shown as written."
+        ),
+    )
     remove_series = forms.TypedMultipleChoiceField(
         label="Remove this work from",
         required=False,
@@ -240,6 +251,7 @@ class WorkForm(forms.Form):
             series_id=data.get("series_id"),
             new_series_title=data.get("new_series_title", ""),
             remove_series_ids=list(data.get("remove_series", [])),
+            gift_recipients=split_recipients(data.get("gift_recipients", "")),
         )
 
     @staticmethod
@@ -265,6 +277,7 @@ class WorkForm(forms.Form):
             "restricted": work.restricted,
             "comment_permission": work.comment_permission,
             "moderate_comments": work.moderate_comments,
+            "gift_recipients": gift_names_for_form(work),
         }
 
 

@@ -253,3 +253,40 @@ class SeriesWork(models.Model):
 
     def __str__(self) -> str:
         return f"work {self.work_id} is part {self.position} of series {self.series_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Gifts (AO3's gifts): a work given to a pseud on the archive or to a name as free text
+
+MAX_GIFT_RECIPIENTS = 20
+MAX_GIFT_NAME_LENGTH = 100
+
+
+class Gift(models.Model):
+    """A work given to `pseud`, or, with no pseud, to `recipient_name` as free text.
+
+    A refused gift stays as a row with `refused` set, so the creator cannot give it again
+    by editing the work; nobody sees a refused gift (works.gift_queries filters them).
+    """
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="gifts")
+    pseud = models.ForeignKey(
+        Pseud, on_delete=models.CASCADE, null=True, blank=True, related_name="gifts"
+    )
+    recipient_name = models.CharField(max_length=MAX_GIFT_NAME_LENGTH)
+    refused = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "pseud"],
+                condition=models.Q(pseud__isnull=False),
+                name="gift_once_per_pseud",
+            ),
+        ]
+        indexes = [models.Index(fields=["pseud", "refused"], name="gift_pseud_refused")]
+
+    def __str__(self) -> str:
+        return f"work {self.work_id} for {self.recipient_name}"

@@ -153,6 +153,9 @@ class _WorksWithTags(ModelIterable):
         from fanworks.works.series_queries import attach_series  # it builds on this module
 
         attach_series(works)  # "Part N of SERIES" (one query)
+        from fanworks.works.gift_queries import attach_gifts
+
+        attach_gifts(works)  # "for RECIPIENT" (one query)
         if self.muter_id is not None and works:
             # Engagement builds on works, so it is imported when used.
             from fanworks.engagement.queries import discount_muted_engagement

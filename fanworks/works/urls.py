@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.works import series_views, views
+from fanworks.works import gift_views, orphan_views, series_views, views
 
 urlpatterns = [
     path("works", views.work_index, name="work-index"),
@@ -42,4 +42,15 @@ urlpatterns = [
     path("series/<int:series_id>/delete", series_views.series_delete, name="series-delete"),
     path("series/<int:series_id>/manage", series_views.series_manage, name="series-manage"),
     path("users/<str:username>/series", series_views.user_series, name="user-series"),
+    # Gifts
+    path("users/<str:username>/gifts", gift_views.user_gifts, name="user-gifts"),
+    path(
+        "users/<str:username>/pseuds/<str:pseud_name>/gifts",
+        gift_views.user_gifts,
+        name="pseud-gifts",
+    ),
+    path("gifts/<int:gift_id>/refuse", gift_views.gift_refuse_view, name="gift-refuse"),
+    # Orphaning
+    path("works/<int:work_id>/orphan", orphan_views.work_orphan, name="work-orphan"),
+    path("users/<str:username>/orphan", orphan_views.user_orphan, name="user-orphan"),
 ]

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from fanworks.tags.models import ADULT_RATINGS, TagType
+from fanworks.works.gift_queries import gift_recipients
 from fanworks.works.languages import LANGUAGE_NAMES
 from fanworks.works.models import Work
 from fanworks.works.queries import listing_pseuds, tags_by_type
@@ -162,6 +163,28 @@ def _series_items(work: Work, registered: bool) -> str:
     )
 
 
+def _gift_names(work: Work) -> str:
+    """The work's recipients, escaped and joined; those on the archive link to their gifts
+    page. Empty when the work is no gift."""
+    return ", ".join(
+        f'<a href="{_esc(r.url)}">{_esc(r.name)}</a>' if r.url else _esc(r.name)
+        for r in gift_recipients(work)
+    )
+
+
+def _gift_line(work: Work) -> str:
+    """AO3's " for RECIPIENT" after a blurb's byline, or nothing."""
+    names = _gift_names(work)
+    return f"      for {names}\n" if names else ""
+
+
+@register.simple_tag
+def gift_associations(work: Work) -> SafeString:
+    """AO3's "For X." item of the preface's `ul.associations`, or nothing."""
+    names = _gift_names(work)
+    return mark_safe(f"<li>For {names}.</li>" if names else "")  # noqa: S308 - names escaped
+
+
 def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
     """A work's blurb in a listing: the ``<li class="work blurb group">`` AO3 clients parse."""
     by_type = tags_by_type(work)
@@ -210,6 +233,7 @@ def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
         f'      <a href="/works/{work.pk}">{_esc(work.title)}</a>\n',
         "      by\n",
         f"      {byline}\n",
+        _gift_line(work),
         "      "
         + '<span class="restricted-marker" title="Restricted">(Restricted)</span>' * work.restricted
         + "\n",

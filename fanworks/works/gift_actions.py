@@ -1,0 +1,194 @@
+"""Every write to gifts: giving a work (from the posting and edit forms), telling the
+recipients, and a recipient refusing a gift.
+
+A recipient is a pseud on the archive or a name kept as free text. Names are matched the way
+bylines print them: "name (username)" is that user's pseud, a username alone is the user's
+default pseud, and a pseud name that only one user has is that pseud; anything else is free
+text. Users who block a creator of the work cannot be given it (accounts.Block), and neither
+can the work's own creators.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from fanworks.accounts.models import Block, Pseud, User
+from fanworks.accounts.queries import pseud_by_name, user_by_name
+from fanworks.engagement.models import MailStatus, Notification, NotificationKind
+from fanworks.works.models import MAX_GIFT_NAME_LENGTH, MAX_GIFT_RECIPIENTS, Gift, Work
+from fanworks.works.orphan_queries import ORPHAN_USERNAME
+from fanworks.works.queries import visible_works
+
+# "name (username)", as bylines print a pseud whose name is not the login.
+_BYLINE = re.compile(r"\A(?P<name>.+?)\s*\((?P<login>[A-Za-z0-9_]{3,40})\)\Z")
+GIFT_FIELD = "gift_recipients"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One name from the form: a pseud on the archive, or free text (`pseud` None)."""
+
+    name: str
+    pseud: Pseud | None
+
+
+def split_recipients(raw: str) -> list[str]:
+    """The comma-separated names, trimmed, empty ones and repeats (ignoring case) dropped."""
+    seen: set[str] = set()
+    names = []
+    for part in raw.split(","):
+        name = " ".join(part.split())
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    return names
+
+
+def _pseuds_named(name: str) -> list[Pseud]:
+    return list(
+        Pseud.objects.select_related("user")
+        .annotate(lower=Lower("name"))
+        .filter(lower=name.lower())[:2]
+    )
+
+
+def resolve_recipient(name: str) -> Recipient:
+    """The pseud `name` stands for, or free text. Raises ValidationError when it is ambiguous
+    (two users write under that pseud name)."""
+    match = _BYLINE.match(name)
+    if match:
+        user = user_by_name(match["login"])
+        pseud = pseud_by_name(user, match["name"]) if user is not None else None
+        if pseud is not None:
+            return Recipient(pseud.byline, pseud)
+    user = user_by_name(name)
+    if user is not None:
+        default = Pseud.objects.select_related("user").filter(user=user, is_default=True).first()
+        if default is not None:
+            return Recipient(default.byline, default)
+    pseuds = _pseuds_named(name) if len(name) <= 40 and "\x00" not in name else []
+    if len(pseuds) > 1:
+        raise ValidationError(
+            f"More than one person writes as “{name}”. Write it as “{name} (username)”."
+        )
+    if pseuds:
+        return Recipient(pseuds[0].byline, pseuds[0])
+    return Recipient(name, None)
+
+
+def _blocking_users(work: Work, user_ids: set[int]) -> set[int]:
+    """Which of `user_ids` block a creator of `work` (their gifts are refused)."""
+    return set(
+        Block.objects.filter(
+            blocker_id__in=user_ids, blocked__pseuds__creatorships__work=work
+        ).values_list("blocker_id", flat=True)
+    )
+
+
+def _creator_user_ids(work: Work) -> set[int]:
+    return set(work.creatorships.values_list("pseud__user_id", flat=True))
+
+
+def gifts_set(*, work: Work, names: list[str]) -> list[Gift]:
+    """Make the work's gifts exactly `names` (call inside the posting transaction, after the
+    creators are set). Raises ValidationError keyed by the form field and changes nothing
+    when a name is refused. A gift the recipient refused before stays refused: it is not
+    given again. When the work is posted, new recipients on the archive are told."""
+    if len(names) > MAX_GIFT_RECIPIENTS:
+        raise ValidationError(
+            {GIFT_FIELD: [f"A work can be a gift to at most {MAX_GIFT_RECIPIENTS} recipients."]}
+        )
+    problems: list[str] = []
+    recipients: list[Recipient] = []
+    for name in names:
+        if len(name) > MAX_GIFT_NAME_LENGTH:
+            problems.append(f"Recipient names can be at most {MAX_GIFT_NAME_LENGTH} characters.")
+            continue
+        if any(ord(char) < 32 or ord(char) == 127 for char in name):
+            problems.append("Recipient names can't contain control characters.")
+            continue
+        try:
+            recipients.append(resolve_recipient(name))
+        except ValidationError as problem:
+            problems.extend(problem.messages)
+    on_archive = {r.pseud.user_id for r in recipients if r.pseud is not None}
+    creators = _creator_user_ids(work)
+    blocking = _blocking_users(work, on_archive)
+    for recipient in recipients:
+        if recipient.pseud is None:
+            continue
+        if recipient.pseud.user.username == ORPHAN_USERNAME:
+            problems.append(f"{recipient.name} is the archive's orphan account; it takes no gifts.")
+        elif recipient.pseud.user_id in creators:
+            problems.append(f"{recipient.name} is a creator of this work; it can't be a gift.")
+        elif recipient.pseud.user_id in blocking:
+            problems.append(f"You can't give a gift to {recipient.name}.")
+    if problems:
+        raise ValidationError({GIFT_FIELD: problems})
+
+    with transaction.atomic():
+        current = list(Gift.objects.filter(work=work))
+        by_pseud = {g.pseud_id: g for g in current if g.pseud_id is not None}
+        by_name = {g.recipient_name.lower(): g for g in current if g.pseud_id is None}
+        keep: set[int] = set()
+        new: list[Gift] = []
+        for recipient in recipients:
+            if recipient.pseud is not None:
+                existing = by_pseud.get(recipient.pseud.pk)
+            else:
+                existing = by_name.get(recipient.name.lower())
+            if existing is not None:
+                keep.add(existing.pk)
+            else:
+                new.append(Gift(work=work, pseud=recipient.pseud, recipient_name=recipient.name))
+        # Refused gifts stay (so they are not given again); only live ones are taken back.
+        Gift.objects.filter(work=work, refused=False).exclude(pk__in=keep).delete()
+        for gift in new:
+            gift.save()
+        if work.posted:
+            gifts_announce(work=work)
+    return new
+
+
+def gifts_announce(*, work: Work) -> int:
+    """Tell the recipients on the archive that `work` is a gift to them (an inbox entry, once
+    per gift; safe to call again). Only for a posted work the recipient may see."""
+    gifts = list(
+        Gift.objects.filter(work=work, refused=False, pseud__isnull=False).select_related("pseud")
+    )
+    if not gifts:
+        return 0
+    # The gift is for one pseud but the inbox is the user's: each user hears of each gift.
+    notes = []
+    for gift in gifts:
+        assert gift.pseud is not None
+        # A registered viewer: visible_works only needs the id (restricted works are fine).
+        recipient = User(pk=gift.pseud.user_id)
+        if not visible_works(recipient, hide_muted=False).filter(pk=work.pk).exists():
+            continue
+        notes.append(
+            Notification(
+                recipient_id=gift.pseud.user_id,
+                kind=NotificationKind.GIFT,
+                event_key=f"gift:{gift.pk}",
+                work_id=work.pk,
+                text=f"“{work.title[:200]}” was given to you as a gift.",
+                # Gifts have no e-mail switch of their own; they are for the inbox only.
+                mail_status=MailStatus.SKIPPED,
+            )
+        )
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    return len(notes)
+
+
+def gift_refuse(*, gift: Gift) -> Gift:
+    """The recipient refuses the gift: it disappears from the work, its blurbs and the gifts
+    pages for everyone, and the inbox entry about it goes too."""
+    with transaction.atomic():
+        Gift.objects.filter(pk=gift.pk).update(refused=True)
+        Notification.objects.filter(event_key=f"gift:{gift.pk}").delete()
+    gift.refused = True
+    return gift
