@@ -29,6 +29,7 @@ from fanworks.core.sanitize import SANITIZER_VERSION
 from fanworks.demo.bookmarks import write_demo_bookmarks, write_demo_series_bookmarks
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
+from fanworks.demo.gifts import fill_gifts, fill_orphans
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
 from fanworks.demo.rows import RowWriter
 from fanworks.demo.series import fill_series
@@ -549,6 +550,8 @@ def run_demo(
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
     series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
     say(f"Series bookmarks: {series_bookmarks:,} new.")
+    say(f"Gifts: {fill_gifts(seed=seed):,} works newly given as gifts.")
+    say(f"Orphaned works: {fill_orphans(seed=seed):,} new.")
     result.seconds = time.perf_counter() - started
     return result
 
