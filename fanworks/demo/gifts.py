@@ -1,7 +1,7 @@
 """Demo gifts and orphaned works.
 
 Some posted works are gifts: to another demo user's pseud (who gets the inbox entry, as on
-the posting form) or to a name as free text. A few posted works outside series are orphaned,
+the posting form) or to a name as free text. A few posted works are orphaned,
 half keeping their pseud's name and half anonymously. Both go through the real actions, and
 choices come from the seed and the work id, so a second run adds nothing.
 """
@@ -14,7 +14,7 @@ from django.db import transaction
 from fanworks.accounts.models import Pseud, User
 from fanworks.demo.world import DEMO_USERNAME
 from fanworks.works.gift_actions import gifts_set
-from fanworks.works.models import Creatorship, Gift, SeriesWork, Work
+from fanworks.works.models import Creatorship, Gift, Work
 from fanworks.works.orphan_actions import move_creatorships
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 
@@ -77,10 +77,8 @@ def fill_gifts(*, seed: int) -> int:
 
 def fill_orphans(*, seed: int) -> int:
     """Make sure the demo's orphaned works are orphaned. Returns the works orphaned now."""
-    in_series = SeriesWork.objects.values("work_id")
     candidates = (
         Work.objects.filter(posted=True, hidden_by_admin=False)
-        .exclude(pk__in=in_series)
         .exclude(creatorships__pseud__user__username=DEMO_USERNAME)
         .order_by("pk")
         .values_list("pk", flat=True)[: MAX_ORPHANED * ORPHAN_SHARE]

@@ -545,13 +545,14 @@ def run_demo(
     with _relaxed_sync():
         _make_works(world, works, batch_size, tags, pseuds, user_ids, joined, result, started, say)
     result.tags_created = tags.created
+    # Before subscriptions and series, which follow creators: a rerun then sees the same ones.
+    say(f"Orphaned works: {fill_orphans(seed=seed):,} new.")
+    say(f"Gifts: {fill_gifts(seed=seed):,} works newly given as gifts.")
     followed, notified = fill_subscriptions(seed=seed, user_ids=user_ids, now=now)
     say(f"Subscriptions: {followed:,} new, and {notified} inbox entries.")
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
     series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
     say(f"Series bookmarks: {series_bookmarks:,} new.")
-    say(f"Gifts: {fill_gifts(seed=seed):,} works newly given as gifts.")
-    say(f"Orphaned works: {fill_orphans(seed=seed):,} new.")
     result.seconds = time.perf_counter() - started
     return result
 
