@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from fanworks.accounts.models import Block, Pseud, User
+from fanworks.accounts.models import Block, Mute, Pseud, User
 from fanworks.accounts.queries import pseud_by_name, user_by_name
 from fanworks.engagement.models import MailStatus, Notification, NotificationKind
 from fanworks.works.models import MAX_GIFT_NAME_LENGTH, MAX_GIFT_RECIPIENTS, Gift, Work
@@ -148,23 +148,35 @@ def gifts_set(*, work: Work, names: list[str]) -> list[Gift]:
         Gift.objects.filter(work=work, refused=False).exclude(pk__in=keep).delete()
         for gift in new:
             gift.save()
-        if work.posted:
-            gifts_announce(work=work)
+        if work.posted and new:
+            # Only the new ones: a recipient who deleted the inbox entry of a kept gift does
+            # not get it back because the creator edited the work.
+            gifts_announce(work=work, gift_ids=[gift.pk for gift in new])
     return new
 
 
-def gifts_announce(*, work: Work) -> int:
+def gifts_announce(*, work: Work, gift_ids: list[int] | None = None) -> int:
     """Tell the recipients on the archive that `work` is a gift to them (an inbox entry, once
-    per gift; safe to call again). Only for a posted work the recipient may see."""
-    gifts = list(
-        Gift.objects.filter(work=work, refused=False, pseud__isnull=False).select_related("pseud")
-    )
+    per gift; safe to call again): all its gifts, or those of `gift_ids`. Only for a posted
+    work the recipient may see, and not from a creator the recipient mutes."""
+    gifts_query = Gift.objects.filter(work=work, refused=False, pseud__isnull=False)
+    if gift_ids is not None:
+        gifts_query = gifts_query.filter(pk__in=gift_ids)
+    gifts = list(gifts_query.select_related("pseud"))
     if not gifts:
         return 0
+    muting = set(
+        Mute.objects.filter(
+            muter_id__in=[gift.pseud.user_id for gift in gifts if gift.pseud is not None],
+            muted__pseuds__creatorships__work=work,
+        ).values_list("muter_id", flat=True)
+    )
     # The gift is for one pseud but the inbox is the user's: each user hears of each gift.
     notes = []
     for gift in gifts:
         assert gift.pseud is not None
+        if gift.pseud.user_id in muting:
+            continue
         # A registered viewer: visible_works only needs the id (restricted works are fine).
         recipient = User(pk=gift.pseud.user_id)
         if not visible_works(recipient, hide_muted=False).filter(pk=work.pk).exists():

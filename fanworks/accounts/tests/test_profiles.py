@@ -131,9 +131,10 @@ def test_works_listing_query_count_does_not_grow_with_works(client, django_asser
         response = client.get("/users/mira/works")
     assert text(response).count('class="work blurb group"') == 20
     # 10, plus the header's unread-inbox count, the Subscribe button's state, the works'
-    # series ("Part N of", one query for the whole list) and, for a logged-in reader, the
-    # comments and bookmarks of users they mute, taken out of the counts (one query).
-    with django_assert_max_num_queries(14):
+    # series ("Part N of", one query for the whole list), their gift recipients ("for X",
+    # one query) and, for a logged-in reader, the comments and bookmarks of users they
+    # mute, taken out of the counts (one query).
+    with django_assert_max_num_queries(15):
         client.get("/users/mira")
 
 

@@ -1,24 +1,15 @@
 """`fanworks demo` gives some works as gifts (to pseuds and to free-text names) and orphans
 a few, and a second run adds none."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
+from fanworks.demo.tests.test_demo_series import demo
 from fanworks.engagement.models import Notification, NotificationKind
 from fanworks.works.models import Creatorship, Gift
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 
 pytestmark = pytest.mark.django_db
-WORKS = 120
-
-
-def demo() -> str:
-    out = StringIO()
-    call_command("demo", "--works", str(WORKS), stdout=out)
-    return out.getvalue()
 
 
 def test_demo_makes_gifts_and_orphans_once() -> None:

@@ -3,19 +3,14 @@
 from typing import Any
 
 from django.apps import apps
-from django.test import Client
 
-from fanworks.accounts.models import User
 from fanworks.works.models import Creatorship, Gift, Work
+from fanworks.works.tests.series_helpers import logged_in
+
+__all__ = ["logged_in", "snapshot"]
 
 # Apps whose rows gifts, orphaning and deleting an account may write.
 WATCHED_APPS = ("accounts", "works", "engagement")
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def snapshot() -> dict[str, Any]:

@@ -177,6 +177,22 @@ def test_draft_gifts_are_announced_when_posted_only() -> None:
     assert "Harbour Lights" in client.get("/users/friend/gifts").content.decode()
 
 
+def test_no_notice_from_a_muted_creator_and_none_again_after_an_edit() -> None:
+    writer = make_user("writer")
+    friend = make_user("friend")
+    muter = make_user("muter")
+    mute_user(muter=muter, muted=writer)
+    work = make_work(writer, gift_recipients=["friend", "muter"])
+    assert gift_notes(muter) == []
+    # The recipient deletes the entry; editing the work (keeping the gift) does not bring it
+    # back, while a new recipient hears.
+    Notification.objects.filter(recipient=friend).delete()
+    pal = make_user("pal")
+    gifts_set(work=work, names=["friend", "muter", "pal"])
+    assert gift_notes(friend) == []
+    assert len(gift_notes(pal)) == 1
+
+
 def test_hidden_work_gift_is_not_announced() -> None:
     writer = make_user("writer")
     friend = make_user("friend")
