@@ -89,6 +89,15 @@ def test_orphan_anonymously_uses_the_default_pseud() -> None:
     assert credited(work) == [(ORPHAN_USERNAME, ORPHAN_USERNAME)]
     work.refresh_from_db()
     assert work.creator_sort_key == ORPHAN_USERNAME
+    # The orphan account's pages list it like anyone's.
+    for url in (
+        f"/users/{ORPHAN_USERNAME}",
+        f"/users/{ORPHAN_USERNAME}/works",
+        f"/users/{ORPHAN_USERNAME}/pseuds/{ORPHAN_USERNAME}/works",
+    ):
+        page = Client().get(url)
+        assert page.status_code == 200, url
+        assert "Harbour Lights" in page.content.decode(), url
 
 
 def test_only_the_orphaners_credit_moves_on_a_co_created_work() -> None:
