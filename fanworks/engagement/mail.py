@@ -52,6 +52,9 @@ GROUPS: dict[str, MailGroup] = {
         "{n} subscription updates",
     ),
     "kudos": MailGroup((NotificationKind.KUDOS,), "kudos_emails", "Kudos on {n} of your works"),
+    "related": MailGroup(
+        (NotificationKind.RELATED,), "related_work_emails", "{n} works linked to yours"
+    ),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.works import series_views, views
+from fanworks.works import related_views, series_views, views
 
 urlpatterns = [
     path("works", views.work_index, name="work-index"),
@@ -42,4 +42,25 @@ urlpatterns = [
     path("series/<int:series_id>/delete", series_views.series_delete, name="series-delete"),
     path("series/<int:series_id>/manage", series_views.series_manage, name="series-manage"),
     path("users/<str:username>/series", series_views.user_series, name="user-series"),
+    # Related works
+    path(
+        "users/<str:username>/related_works",
+        related_views.user_related_works,
+        name="user-related-works",
+    ),
+    path(
+        "related_works/<int:link_id>/approve",
+        related_views.related_work_approve_view,
+        name="related-work-approve",
+    ),
+    path(
+        "related_works/<int:link_id>/decline",
+        related_views.related_work_decline_view,
+        name="related-work-decline",
+    ),
+    path(
+        "related_works/<int:link_id>/remove",
+        related_views.related_work_remove_view,
+        name="related-work-remove",
+    ),
 ]
