@@ -3,9 +3,11 @@ errors), the parent creators' notification, approval, decline and withdrawal, th
 creators' removal, and what the work page shows in its preface and afterword."""
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from fanworks.accounts.actions import block_user
 from fanworks.accounts.models import User
@@ -30,7 +32,7 @@ def associations(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def post_work(user: User, capture, **fields: str):  # type: ignore[no-untyped-def]
+def post_work(user: User, capture: Any, **fields: str) -> Any:
     with capture(execute=True):
         return logged_in(user).post("/works/new", form_post(user, **fields))
 
@@ -62,8 +64,8 @@ def test_a_podfic_is_announced_approved_and_listed(django_capture_on_commit_call
     assert [message.to for message in mail.outbox] == [[author.email]]
 
     # Pending: the parent does not list it yet; the child names its parent already.
-    assert "children module" not in Client_get(None, f"/works/{parent.pk}")
-    child_page = Client_get(None, f"/works/{child.pk}")
+    assert "children module" not in page_html(None, f"/works/{parent.pk}")
+    child_page = page_html(None, f"/works/{child.pk}")
     assert "A podfic of" in associations(child_page)
     assert f'href="/works/{parent.pk}">Salt and Lanterns</a>' in associations(child_page)
 
@@ -71,8 +73,8 @@ def test_a_podfic_is_announced_approved_and_listed(django_capture_on_commit_call
     page = logged_in(author).get(f"/users/{author.username}/related_works")
     assert "Salt and Lanterns (Podfic)" in page.content.decode()
     assert logged_in(author).post(f"/related_works/{made.pk}/approve").status_code == 302
-    block = children_block(Client_get(None, f"/works/{parent.pk}"))
-    assert "<h3 class=\"heading\">Podfics:</h3>" in block
+    block = children_block(page_html(None, f"/works/{parent.pk}"))
+    assert '<h3 class="heading">Podfics:</h3>' in block
     assert f'<a href="/works/{child.pk}">Salt and Lanterns (Podfic)</a>' in block
     assert 'rel="author" href="/users/voicebox/pseuds/voicebox">voicebox</a>' in block
 
@@ -80,17 +82,16 @@ def test_a_podfic_is_announced_approved_and_listed(django_capture_on_commit_call
     assert logged_in(author).post(f"/related_works/{made.pk}/decline").status_code == 302
     made.refresh_from_db()
     assert made.state == RelationState.DECLINED
-    assert "children module" not in Client_get(None, f"/works/{parent.pk}")
-    assert "A podfic of" in associations(Client_get(None, f"/works/{child.pk}"))
+    assert "children module" not in page_html(None, f"/works/{parent.pk}")
+    assert "A podfic of" in associations(page_html(None, f"/works/{child.pk}"))
 
     # The child's creator removes the link altogether.
     assert logged_in(reader_voice).post(f"/related_works/{made.pk}/remove").status_code == 302
     assert not RelatedWork.objects.exists()
-    assert "associations" not in Client_get(None, f"/works/{child.pk}")
+    assert "associations" not in page_html(None, f"/works/{child.pk}")
 
 
-def Client_get(user: User | None, url: str) -> str:  # noqa: N802 (reads like the client call)
-    from django.test import Client
+def page_html(user: User | None, url: str) -> str:
 
     client = Client() if user is None else logged_in(user)
     response = client.get(url)
@@ -113,17 +114,19 @@ def test_every_type_has_its_heading_on_the_parent() -> None:
         child = make_work(fan, title=f"Child {relation}")
         made = link(fan, child, parent, relation=relation)
         assert logged_in(author).post(f"/related_works/{made.pk}/approve").status_code == 302
-    block = children_block(Client_get(None, f"/works/{parent.pk}"))
+    block = children_block(page_html(None, f"/works/{parent.pk}"))
     headings = re.findall(r'<h3 class="heading">(.*?)</h3>', block)
     assert headings == list(expected.values())
-    child_page = Client_get(None, f"/works/{Work.objects.get(title='Child translation').pk}")
+    child_page = page_html(None, f"/works/{Work.objects.get(title='Child translation').pk}")
     assert "A translation of" in associations(child_page)
 
 
 def test_a_draft_child_is_announced_when_posted(django_capture_on_commit_callbacks) -> None:
     author, fan = make_user("inkwell"), make_user("fanling")
     parent = make_work(author, title="Salt and Lanterns")
-    data = form_post(fan, title="Quiet Remix", **parent_row(1, relation="remix", work=str(parent.pk)))
+    data = form_post(
+        fan, title="Quiet Remix", **parent_row(1, relation="remix", work=str(parent.pk))
+    )
     data.pop("post")
     data["draft"] = "1"
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,7 +168,7 @@ def test_linking_to_ones_own_work_needs_no_approval(django_capture_on_commit_cal
     made = RelatedWork.objects.get()
     assert made.state == RelationState.APPROVED
     assert not Notification.objects.exists()
-    assert "Works inspired by this one:" in Client_get(None, f"/works/{parent.pk}")
+    assert "Works inspired by this one:" in page_html(None, f"/works/{parent.pk}")
 
 
 def test_an_external_parent_shares_the_bookmarks_row(django_capture_on_commit_callbacks) -> None:
@@ -178,10 +181,22 @@ def test_an_external_parent_shares_the_bookmarks_row(django_capture_on_commit_ca
         fan,
         django_capture_on_commit_callbacks,
         title="Ninety",
-        **parent_row(1, relation="translation", url="https://FICS.example/story/9",
-                     title="Nine", creator="Nia", language="de"),  # fmt: skip
-        **parent_row(2, relation="inspired_by", url="https://other.example/a?b=1",
-                     title="Elsewhere", creator="Someone", language="fr"),  # fmt: skip
+        **parent_row(
+            1,
+            relation="translation",
+            url="https://FICS.example/story/9",
+            title="Nine",
+            creator="Nia",
+            language="de",
+        ),
+        **parent_row(
+            2,
+            relation="inspired_by",
+            url="https://other.example/a?b=1",
+            title="Elsewhere",
+            creator="Someone",
+            language="fr",
+        ),
     )
     child = Work.objects.get(title="Ninety")
     links = list(RelatedWork.objects.filter(child=child).order_by("pk"))
@@ -189,7 +204,7 @@ def test_an_external_parent_shares_the_bookmarks_row(django_capture_on_commit_ca
     assert all(item.state == RelationState.APPROVED for item in links)
     assert ExternalWork.objects.count() == 2
     assert ExternalWork.objects.get(pk=known.pk).language == "de"
-    html = associations(Client_get(None, f"/works/{child.pk}"))
+    html = associations(page_html(None, f"/works/{child.pk}"))
     assert '<a href="https://fics.example/story/9" rel="nofollow">Nine</a> by Nia' in html
     assert '<a href="https://other.example/a?b=1" rel="nofollow">Elsewhere</a>' in html
     assert 'lang="fr"' in html
@@ -292,7 +307,9 @@ def test_blocked_users_cannot_link_to_the_blockers_work() -> None:
     parent = make_work(author, title="Salt and Lanterns")
     block_user(blocker=author, blocked=fan)
     before = snapshot()
-    response = logged_in(fan).post("/works/new", form_post(fan, **parent_row(1, work=str(parent.pk))))
+    response = logged_in(fan).post(
+        "/works/new", form_post(fan, **parent_row(1, work=str(parent.pk)))
+    )
     assert response.status_code == 400
     assert "has blocked you" in response.content.decode()
     assert snapshot() == before
