@@ -30,8 +30,8 @@ from fanworks.demo.bookmarks import write_demo_bookmarks, write_demo_series_book
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
-from fanworks.demo.rows import RowWriter
 from fanworks.demo.related import fill_related
+from fanworks.demo.rows import RowWriter
 from fanworks.demo.series import fill_series
 from fanworks.demo.subscriptions import fill_subscriptions
 from fanworks.demo.world import (

@@ -19,7 +19,7 @@ def add_parent_fields(form: forms.Form, link_choices: list[tuple[int, str]]) -> 
     parents already named (`link_choices`)."""
     for row in range(1, PARENT_ROWS + 1):
         form.fields[f"parent_{row}_relation"] = forms.ChoiceField(
-            label="Relationship",
+            label="Relation",
             choices=RelationType.choices,
             initial=RelationType.INSPIRED_BY,
             required=False,
