@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fanworks.accounts.models import User
@@ -177,7 +177,18 @@ def work_related_apply(
         resolved.append((parent, target))
     if errors:
         raise ValidationError(errors)
-    links = [_link(user, work, parent, target) for parent, target in resolved]
+    links = []
+    for parent, target in resolved:
+        try:
+            # A savepoint: two submits racing to name one parent meet the unique constraint,
+            # and the loser gets the duplicate error instead of a broken transaction.
+            with transaction.atomic():
+                links.append(_link(user, work, parent, target))
+        except IntegrityError:
+            field = "work" if isinstance(target, Work) else "url"
+            raise ValidationError(
+                {parent.key(field): ["This work is already listed as a parent."]}
+            ) from None
     if work.posted:
         for link in links:
             _announce(link, actor=user)

@@ -342,3 +342,33 @@ def test_work_references() -> None:
     assert parse_work_reference("/works/12abc") is None
     assert parse_work_reference("/wörks/12") is None
     assert parse_work_reference("") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_links_to_one_parent_make_one() -> None:
+    from django.core.exceptions import ValidationError
+
+    from fanworks.core.testing import run_together
+    from fanworks.works.related_actions import ParentData, work_related_apply
+
+    fan = make_user("fanling")
+    parent = make_work(make_user("inkwell"), title="Salt and Lanterns")
+    child = make_work(fan, title="Mine")
+
+    def name_parent(_: int) -> object:
+        from django.db import transaction
+
+        with transaction.atomic():
+            return work_related_apply(
+                user=fan,
+                work=child,
+                parents=[ParentData(row=1, work=str(parent.pk))],
+                remove_link_ids=[],
+            )
+
+    results, errors = run_together(2, name_parent)
+    assert RelatedWork.objects.filter(child=child).count() == 1
+    # One wins; the other gets the duplicate error for its field, never a database error.
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], ValidationError)
+    assert errors[0].message_dict == {"parent_1_work": ["This work is already listed as a parent."]}
