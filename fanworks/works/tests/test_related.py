@@ -344,7 +344,7 @@ def test_work_references() -> None:
     assert parse_work_reference("") is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_racing_links_to_one_parent_make_one() -> None:
     from django.core.exceptions import ValidationError
 
