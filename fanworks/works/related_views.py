@@ -56,6 +56,14 @@ def user_related_works(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "works/related/user_related_works.html", context)
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_related_works(request: HttpRequest) -> HttpResponse:
+    """/related_works, where notifications point: the viewer's own Related Works page (the
+    link is the same for every recipient, so an e-mail need not name them)."""
+    return _back(request)
+
+
 def _back(request: HttpRequest) -> HttpResponse:
     return redirect(f"/users/{request.user.get_username()}/related_works")
 

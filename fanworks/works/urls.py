@@ -43,6 +43,7 @@ urlpatterns = [
     path("series/<int:series_id>/manage", series_views.series_manage, name="series-manage"),
     path("users/<str:username>/series", series_views.user_series, name="user-series"),
     # Related works
+    path("related_works", related_views.my_related_works, name="my-related-works"),
     path(
         "users/<str:username>/related_works",
         related_views.user_related_works,

@@ -69,7 +69,12 @@ def test_a_podfic_is_announced_approved_and_listed(django_capture_on_commit_call
     assert "A podfic of" in associations(child_page)
     assert f'href="/works/{parent.pk}">Salt and Lanterns</a>' in associations(child_page)
 
-    # The request is on the author's Related Works page; approving lists the podfic.
+    # The inbox entry leads to the author's Related Works page, where the request waits.
+    inbox = logged_in(author).get(f"/users/{author.username}/inbox").content.decode()
+    assert '<a href="/related_works">' in inbox
+    assert logged_in(author).get("/related_works")["Location"] == "/users/inkwell/related_works"
+    assert Client().get("/related_works")["Location"].startswith("/users/login")
+    # Approving lists the podfic.
     page = logged_in(author).get(f"/users/{author.username}/related_works")
     assert "Salt and Lanterns (Podfic)" in page.content.decode()
     assert logged_in(author).post(f"/related_works/{made.pk}/approve").status_code == 302
