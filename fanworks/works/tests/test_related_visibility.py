@@ -12,7 +12,8 @@ from fanworks.accounts.models import User
 from fanworks.core.testing import make_user, make_work
 from fanworks.engagement.models import Notification
 from fanworks.works.models import RelatedWork, RelationState, Work
-from fanworks.works.tests.related_helpers import link, snapshot
+from fanworks.works.tests.related_helpers import link, parent_row, snapshot
+from fanworks.works.tests.series_helpers import form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,50 @@ def test_no_notification_for_a_hidden_child_or_a_muted_linker(
     with django_capture_on_commit_callbacks(execute=True):
         link(world.child_creator, restricted, world.parent)
     assert Notification.objects.filter(recipient=world.parent_creator).count() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Naming a parent of each kind, as each persona
+
+
+def parent_of_kind(world: World, kind: str) -> Work:
+    work = make_work(
+        world.parent_creator,
+        title=f"Parent ({kind})",
+        post=kind != "draft",
+        restricted=kind == "restricted",
+    )
+    if kind == "hidden":
+        Work.objects.filter(pk=work.pk).update(hidden_by_admin=True)
+    return work
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_naming_a_parent_of_each_kind(world: World, persona: str, kind: str) -> None:
+    parent = parent_of_kind(world, kind)
+    user = None if persona == "guest" else getattr(world, persona)
+    own = persona == "parent_creator"
+    allowed = (
+        user is not None and persona != "blocked" and (kind in {"public", "restricted"} or own)
+    )
+    before = snapshot()
+    data = form_post(user or world.reader, title="New Child", **parent_row(1, work=str(parent.pk)))
+    response = world.client_for(persona).post("/works/new", data)
+    if allowed:
+        assert response.status_code == 302
+        made = RelatedWork.objects.get(parent_work=parent)
+        # Linking one's own work needs nobody's approval; anyone else's waits for it.
+        assert made.state == (RelationState.APPROVED if own else RelationState.PENDING)
+        return
+    assert snapshot() == before
+    if user is None:
+        assert response.status_code == 302 and "/users/login" in response["Location"]
+        return
+    assert response.status_code == 400
+    html = response.content.decode()
+    if persona == "blocked" and kind in {"public", "restricted"}:
+        assert "has blocked you" in html
+    else:
+        assert "We couldn&#x27;t find that work on this archive." in html
+        assert parent.title not in html
