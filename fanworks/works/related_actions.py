@@ -143,7 +143,8 @@ def work_related_apply(
     `remove_link_ids` (this work's own parent links only) and add `parents`. Raises
     ValidationError keyed by the form's row fields, rolling the caller back, when a parent is
     unknown, invisible to `user`, the work itself, or named twice. Returns the new links."""
-    RelatedWork.objects.filter(child=work, pk__in=remove_link_ids).delete()
+    if remove_link_ids:
+        RelatedWork.objects.filter(child=work, pk__in=remove_link_ids).delete()
     named = [parent for parent in parents if not parent.is_empty]
     if not named:
         return []
