@@ -334,7 +334,12 @@ def unmute_user(*, muter: User, muted: User) -> bool:
 
 
 # The e-mail switches on the preferences page (User fields).
-EMAIL_PREFERENCES = ("comment_emails", "subscription_emails", "kudos_emails")
+EMAIL_PREFERENCES = (
+    "comment_emails",
+    "subscription_emails",
+    "kudos_emails",
+    "related_work_emails",
+)
 
 
 def preferences_update(*, user: User, switches: dict[str, bool]) -> User:

@@ -227,3 +227,8 @@ class PreferencesForm(forms.Form):
         widget=CheckboxInput,
         label="E-mail me the kudos on my works (a daily digest)",
     )
+    related_work_emails = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="E-mail me when someone links their work to one of mine (at once)",
+    )

@@ -32,6 +32,11 @@ class User(AbstractUser):
         db_default=True,
         help_text="An e-mail at once for comments on your works and replies to your comments.",
     )
+    related_work_emails = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="An e-mail at once when someone links a work of theirs to one of yours.",
+    )
 
     class Meta:
         constraints = [

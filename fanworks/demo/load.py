@@ -31,6 +31,7 @@ from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.gifts import fill_gifts, fill_orphans
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
+from fanworks.demo.related import fill_related
 from fanworks.demo.rows import RowWriter
 from fanworks.demo.series import fill_series
 from fanworks.demo.subscriptions import fill_subscriptions
@@ -553,6 +554,7 @@ def run_demo(
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
     series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
     say(f"Series bookmarks: {series_bookmarks:,} new.")
+    say(f"Related works: {fill_related(seed=seed, now=now):,} new links.")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -52,6 +52,9 @@ GROUPS: dict[str, MailGroup] = {
         "{n} subscription updates",
     ),
     "kudos": MailGroup((NotificationKind.KUDOS,), "kudos_emails", "Kudos on {n} of your works"),
+    "related": MailGroup(
+        (NotificationKind.RELATED,), "related_work_emails", "{n} works linked to yours"
+    ),
 }
 
 
@@ -129,7 +132,10 @@ def mail_all_pending(*, group: str, now: datetime | None = None) -> int:
 
 
 def notification_link(row: Notification) -> str:
-    """Where a notification points: the chapter, the comment on its page, or the work."""
+    """Where a notification points: the chapter, the comment on its page, or the work; a
+    related-work request, the recipient's page to approve it on."""
+    if row.kind == NotificationKind.RELATED:
+        return "/related_works"
     if row.work_id is None:
         return "/"
     if row.chapter_id is not None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from fanworks.accounts.models import Pseud, User
 from fanworks.tags.models import Tag
+from fanworks.works.languages import LANGUAGES
 from fanworks.works.models import Chapter, Work
 
 
@@ -168,6 +169,7 @@ class NotificationKind(models.TextChoices):
     REPLY = "reply", "Reply"
     KUDOS = "kudos", "Kudos"
     GIFT = "gift", "Gift"  # a posted work given to you (works.gift_actions)
+    RELATED = "related", "Related work"
 
 
 class MailStatus(models.TextChoices):
@@ -360,6 +362,10 @@ class ExternalWork(models.Model):
     # Free text: an external work's fandoms are whatever its bookmarker calls them.
     fandoms = models.CharField(max_length=MAX_EXTERNAL_TEXT_LENGTH, blank=True)
     rating = models.CharField(max_length=40, blank=True)
+    # A work's language code (works.languages), when known; related works name it.
+    language = models.CharField(
+        max_length=10, choices=LANGUAGES, blank=True, default="", db_default=""
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -418,3 +418,51 @@ def run_series_fanout(job: Job) -> None:
             created_at=timezone.now(),
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Related works (called by works.related_actions)
+
+RELATED_MAIL_JOB = "engagement.related_mail"
+
+
+def notify_related_work(
+    *, recipient_ids: list[int], actor: User | None, child: Work, event_key: str, text: str
+) -> int:
+    """Put "a work was linked to yours" in each recipient's inbox and queue its e-mail (at
+    once, if they want these) after the caller commits. Call it inside the link's transaction,
+    only for a posted child. Recipients who wrote the child, mute or block its linker, or may
+    not see the child get nothing; a second call for the same event writes nothing new.
+    Returns the notifications written."""
+    written = 0
+    for recipient in User.objects.filter(pk__in=recipient_ids, is_active=True).order_by("pk"):
+        if actor is not None and (
+            actor.pk == recipient.pk or any(blocks_and_mutes(recipient, actor))
+        ):
+            continue
+        if not visible_works(recipient).filter(pk=child.pk).exists():
+            continue
+        _, created = Notification.objects.get_or_create(
+            recipient=recipient,
+            event_key=event_key,
+            defaults={
+                "kind": NotificationKind.RELATED,
+                "actor": actor,
+                "work": child,
+                "text": Truncator(text).chars(300),
+            },
+        )
+        if created:
+            written += 1
+            _queue_related_mail(recipient.pk)
+    return written
+
+
+def _queue_related_mail(recipient_id: int) -> None:
+    payload = {"recipient_id": recipient_id}
+    transaction.on_commit(lambda: jobs.enqueue(RELATED_MAIL_JOB, payload))
+
+
+@jobs.handler(RELATED_MAIL_JOB)
+def run_related_mail(job: Job) -> None:
+    mail_pending(recipient_id=job.payload["recipient_id"], group="related")

@@ -37,6 +37,11 @@ from fanworks.works.models import (
     sortable_name,
     sortable_title,
 )
+from fanworks.works.related_actions import (
+    ParentData,
+    announce_related_parents,
+    work_related_apply,
+)
 from fanworks.works.series_actions import (
     announce_series_parts,
     series_close_gaps,
@@ -81,6 +86,9 @@ class WorkData:
     remove_series_ids: list[int] = field(default_factory=list)
     # "Gift this work to": names (works.gift_actions); None leaves the gifts as they are.
     gift_recipients: list[str] | None = None
+    # "Parent works" (works.related_actions): parents to add, and parent links to remove.
+    parents: list[ParentData] = field(default_factory=list)
+    remove_related_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -277,6 +285,13 @@ def _apply_gifts(work: Work, data: WorkData) -> None:
         gifts_set(work=work, names=data.gift_recipients)
 
 
+def _apply_related(user: User, work: Work, data: WorkData) -> None:
+    """The form's parent works to add and to remove (works.related_actions)."""
+    work_related_apply(
+        user=user, work=work, parents=data.parents, remove_link_ids=data.remove_related_ids
+    )
+
+
 def work_sort_keys_refresh(*, work_ids: list[int]) -> dict[int, str]:
     """Recompute the creator sort key of these works from their first creator's pseud.
 
@@ -352,6 +367,7 @@ def work_create(
             work.save(update_fields=["posted_chapter_count", "word_count"])
             _apply_series(user, work, data)
             _apply_gifts(work, data)
+            _apply_related(user, work, data)
             record_work_changes([work.pk])
             if post:
                 announce_work(work=work)  # subscribers of its creators hear after commit
@@ -381,6 +397,7 @@ def work_update(*, user: User, work: Work, data: WorkData, expected_version: int
         _set_tags(locked, tags)
         _apply_series(user, locked, data)
         _apply_gifts(locked, data)
+        _apply_related(user, locked, data)
         record_work_changes([locked.pk])
     return locked
 
@@ -403,6 +420,7 @@ def work_post(*, work: Work) -> Work:
         announce_work(work=locked)  # a draft counts as new when it is posted
         announce_series_parts(work=locked)  # and as new in each series it was added to
         gifts_announce(work=locked)  # its recipients hear now, not when it was a draft
+        announce_related_parents(work=locked)  # its parents' creators hear of it now
     return locked
 
 

@@ -24,6 +24,8 @@ from fanworks.works.models import (
     Work,
 )
 from fanworks.works.queries import tag_names_by_type
+from fanworks.works.related_forms import add_parent_fields, parents_data
+from fanworks.works.related_queries import parent_links_for_form
 from fanworks.works.series_queries import user_series_choices, work_series_for_form
 
 TAG_HELP = "Separate tags with commas."
@@ -205,6 +207,8 @@ class WorkForm(forms.Form):
         remove_field = self.fields["remove_series"]
         assert isinstance(remove_field, forms.TypedMultipleChoiceField)
         remove_field.choices = work_series_for_form(work) if work is not None else []
+        # "Parent works" rows (works.related_forms), and boxes to remove the ones named.
+        add_parent_fields(self, parent_links_for_form(work) if work is not None else [])
         pseuds = list(user.pseuds.all())
         pseud_field = self.fields["pseuds"]
         assert isinstance(pseud_field, forms.MultipleChoiceField)
@@ -252,6 +256,8 @@ class WorkForm(forms.Form):
             new_series_title=data.get("new_series_title", ""),
             remove_series_ids=list(data.get("remove_series", [])),
             gift_recipients=split_recipients(data.get("gift_recipients", "")),
+            parents=parents_data(data),
+            remove_related_ids=list(data.get("remove_related", [])),
         )
 
     @staticmethod

@@ -290,3 +290,89 @@ class Gift(models.Model):
 
     def __str__(self) -> str:
         return f"work {self.work_id} for {self.recipient_name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Related works: a child work names a parent (a work here or an external work), as AO3's
+# related_works; the parent's creators approve the link before the parent shows it.
+
+
+class RelationType(models.TextChoices):
+    """How a child relates to its parent. The labels are what the child's preface says."""
+
+    INSPIRED_BY = "inspired_by", "Inspired by"
+    TRANSLATION = "translation", "A translation of"
+    PODFIC = "podfic", "A podfic of"
+    REMIX = "remix", "A remix of"
+    FANART = "fanart", "Fanart of"
+
+
+class RelationState(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class RelatedWork(models.Model):
+    """`child` names `parent_work` (a work on this archive) or `parent_external` (an external
+    work, shared with bookmarks). Exactly one parent is set, a work is never its own parent,
+    and a child names each parent once: the database holds all three rules. The parent shows
+    the child only once its creators approved it (`state`); the child always lists its
+    parents, as far as the viewer may see them."""
+
+    child = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="parent_links")
+    parent_work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, null=True, blank=True, related_name="child_links"
+    )
+    parent_external = models.ForeignKey(
+        "engagement.ExternalWork",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="child_links",
+    )
+    relation = models.CharField(
+        max_length=20, choices=RelationType.choices, default=RelationType.INSPIRED_BY
+    )
+    state = models.CharField(
+        max_length=10, choices=RelationState.choices, default=RelationState.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "parent_work"],
+                condition=models.Q(parent_work__isnull=False),
+                name="related_work_once_per_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["child", "parent_external"],
+                condition=models.Q(parent_external__isnull=False),
+                name="related_work_once_per_external",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent_work__isnull=False, parent_external__isnull=True)
+                | models.Q(parent_work__isnull=True, parent_external__isnull=False),
+                name="related_work_exactly_one_parent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(child=models.F("parent_work")),
+                name="related_work_not_itself",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent_work", "state"], name="related_work_children")]
+
+    def __str__(self) -> str:
+        parent = (
+            f"work {self.parent_work_id}"
+            if self.parent_work_id
+            else f"external {self.parent_external_id}"
+        )
+        return f"work {self.child_id} is {self.relation} {parent}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == RelationState.APPROVED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.works import gift_views, orphan_views, series_views, views
+from fanworks.works import gift_views, orphan_views, related_views, series_views, views
 
 urlpatterns = [
     path("works", views.work_index, name="work-index"),
@@ -53,4 +53,26 @@ urlpatterns = [
     # Orphaning
     path("works/<int:work_id>/orphan", orphan_views.work_orphan, name="work-orphan"),
     path("users/<str:username>/orphan", orphan_views.user_orphan, name="user-orphan"),
+    # Related works
+    path("related_works", related_views.my_related_works, name="my-related-works"),
+    path(
+        "users/<str:username>/related_works",
+        related_views.user_related_works,
+        name="user-related-works",
+    ),
+    path(
+        "related_works/<int:link_id>/approve",
+        related_views.related_work_approve_view,
+        name="related-work-approve",
+    ),
+    path(
+        "related_works/<int:link_id>/decline",
+        related_views.related_work_decline_view,
+        name="related-work-decline",
+    ),
+    path(
+        "related_works/<int:link_id>/remove",
+        related_views.related_work_remove_view,
+        name="related-work-remove",
+    ),
 ]

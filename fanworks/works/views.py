@@ -29,6 +29,7 @@ from fanworks.works.forms import (
 )
 from fanworks.works.models import Chapter, Work
 from fanworks.works.permissions import check_edit_work, is_creator
+from fanworks.works.related_views import related_for_work_page
 from fanworks.works.series_queries import series_navigation
 from fanworks.works.templatetags.work_tags import is_adult
 
@@ -127,6 +128,7 @@ def _render_work(
         "comments": comment_section(request, work, shown, full_view=full_view),
         "bookmarking": bookmark_for_work_page(request, work),
         "series_navigation": series_navigation(request.user, work),
+        "related": related_for_work_page(request.user, work),
     }
     return _remember_adult_choice(request, render(request, "works/show.html", context))
 

@@ -309,7 +309,7 @@ def test_the_preferences_page_switches_each_kind_off_and_on() -> None:
     reader = make_user("reader")
     client = logged_in(reader)
     page = client.get("/users/reader/preferences").content.decode()
-    assert page.count("checked") == 3
+    assert page.count("checked") == 4
     response = client.post("/users/reader/preferences", {"comment_emails": "on"})
     assert response.status_code == 302
     reader.refresh_from_db()
@@ -318,6 +318,10 @@ def test_the_preferences_page_switches_each_kind_off_and_on() -> None:
         False,
         False,
     )
+    assert not reader.related_work_emails
+    client.post("/users/reader/preferences", {"related_work_emails": "on"})
+    reader.refresh_from_db()
+    assert reader.related_work_emails and not reader.comment_emails
     client.post("/users/reader/preferences", {"kudos_emails": "1", "comment_emails": "0"})
     reader.refresh_from_db()
     assert (reader.comment_emails, reader.subscription_emails, reader.kudos_emails) == (
