@@ -31,7 +31,7 @@ from fanworks.engagement.bookmark_search import (
     _filter_tags,
     _top,
 )
-from fanworks.search.bookmark_documents import KIND_SERIES
+from fanworks.search.bookmark_documents import CHUNK, KIND_SERIES
 from fanworks.search.documents import FACET_TYPES
 from fanworks.tags.models import Tag
 
@@ -281,10 +281,14 @@ class BookmarkEngine:
 
         work_counts = counts(work_field)
         by_type: dict[str, dict[int, int]] = {tag_type: {} for tag_type in FACET_TYPES}
-        types = Tag.objects.filter(pk__in=list(work_counts)).values_list("pk", "type")
-        for pk, tag_type in types:
-            if tag_type in by_type:
-                by_type[tag_type][pk] = work_counts[pk]
+        wanted = sorted(work_counts)
+        for start in range(0, len(wanted), CHUNK):
+            types = Tag.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(
+                "pk", "type"
+            )
+            for pk, tag_type in types:
+                if tag_type in by_type:
+                    by_type[tag_type][pk] = work_counts[pk]
         facets = {tag_type: _top(tag_counts) for tag_type, tag_counts in by_type.items()}
         facets["bookmarker"] = _top(counts("bm_tag_ids"))
         return facets

@@ -114,7 +114,7 @@ def world(index_dir: Path) -> dict[str, Any]:
         "ren_direct": mark(ren, works["direct"], tag_names=["Favourites"], notes="n"),
         "ren_synonym": mark(ren, works["synonym"], tag_names=["Faves"], rec=True),
         "ren_sub": mark(ren, works["sub"], tag_names=["Comfort Faves", "meh"]),
-        "ren_other": mark(ren, works["other"], tag_names=["meh"], notes="x", rec=True),
+        "ren_other": mark(ren, works["other"], tag_names=["meh"], notes="notes on Other", rec=True),
         "ren_locked": mark(ren, works["locked"], tag_names=["Favourites"]),
         "ren_cycle": mark(ren, cycle, tag_names=["Faves"], notes="all of it"),
         "sol_direct": mark(sol, works["direct"], tag_names=["secret"], private=True),
@@ -148,9 +148,13 @@ def world(index_dir: Path) -> dict[str, Any]:
     }
 
 
-def engine_search(viewer: Any, request: BookmarkSearch, *, faceted: bool) -> Any:
+def engine_search(
+    viewer: Any, request: BookmarkSearch, *, faceted: bool, catch_up: bool = True
+) -> Any:
+    """The index's answer, after an indexer round (the outbox applied) unless `catch_up` is off."""
     index = get_index()
-    run_round(index)
+    if catch_up:
+        run_round(index)
     assert index.ready
     return BookmarkEngine(index.index, index.schema).search(viewer, request, faceted=faceted)
 
@@ -208,11 +212,12 @@ def viewers(w: dict[str, Any]) -> dict[str, Any]:
 def assert_same(w: dict[str, Any], who: dict[str, Any] | None = None) -> int:
     """Both backends agree for every viewer and request. Returns the cases compared."""
     compared = 0
+    run_round(get_index())
     for name, viewer in (who or viewers(w)).items():
         for request in requests(w):
             for faceted in (True, False):
                 expected = sql_search(viewer, request, faceted=faceted)
-                found = engine_search(viewer, request, faceted=faceted)
+                found = engine_search(viewer, request, faceted=faceted, catch_up=False)
                 assert found is not None, (name, request)
                 assert asdict(found) == asdict(expected), (name, request, faceted)
                 compared += 1
@@ -303,7 +308,7 @@ def test_changes_reach_the_index_through_the_outbox(world: dict[str, Any]) -> No
     # A series gains a visible part; another loses its only one; one is deleted.
     series_add_work(user=w["alma"], series=w["cycle"], work=works["direct"])
     series_remove_work(user=w["bruno"], series=w["gone"], work=works["hidden"])
-    assert_same(w)
+    assert_same(w, {"guest": AnonymousUser(), "sol": w["sol"], "bruno": w["bruno"]})
     found = engine_search(AnonymousUser(), BookmarkSearch(per_page=50), faceted=False)
     assert found is not None
     assert marks["tam_other"].pk not in found.bookmark_ids
@@ -407,3 +412,9 @@ def test_the_pages_answer_alike_on_both_backends(world: dict[str, Any], backend:
         Bookmark.objects.filter(pk=w["marks"]["ren_other"].pk).update(rec=False)
         page = guest.get("/users/ren/bookmarks", {"bookmark_search[rec]": "1"}).content.decode()
         assert shown(page) == 3
+        # A bookmark made private a moment ago, before the index heard of it, is still
+        # counted there but never shown: the page loads through the visibility query.
+        assert "notes on Other" in page
+        Bookmark.objects.filter(pk=w["marks"]["ren_other"].pk).update(private=True)
+        page = guest.get("/users/ren/bookmarks", {"bookmark_search[rec]": "1"}).content.decode()
+        assert shown(page) == 3 and "notes on Other" not in page
