@@ -418,3 +418,27 @@ def test_the_pages_answer_alike_on_both_backends(world: dict[str, Any], backend:
         Bookmark.objects.filter(pk=w["marks"]["ren_other"].pk).update(private=True)
         page = guest.get("/users/ren/bookmarks", {"bookmark_search[rec]": "1"}).content.decode()
         assert shown(page) == 3 and "notes on Other" not in page
+
+
+def test_the_demos_bookmarks_reach_an_index_built_before(index_dir: Path) -> None:
+    """`fanworks demo` writes bookmark rows in bulk; the outbox still brings them all in."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    index = get_index()
+    run_round(index)  # builds an empty index first: what follows comes through the outbox
+    assert index.ready
+    call_command("demo", "--works", "60", stdout=StringIO())
+    run_round(index)
+    kinds = Bookmark.objects.values_list("work", "series", "external_work")
+    assert all(any(column is not None for column in row) for row in kinds)
+    assert {i for i, row in enumerate(zip(*kinds, strict=True)) if any(row)} == {0, 1, 2}
+    reader = Bookmark.objects.order_by("pk").first()
+    assert reader is not None
+    for viewer in (AnonymousUser(), reader.user):
+        request = BookmarkSearch(per_page=500)
+        found = engine_search(viewer, request, faceted=True, catch_up=False)
+        assert found is not None
+        assert asdict(found) == asdict(sql_search(viewer, request, faceted=True))
+        assert found.total > 20
