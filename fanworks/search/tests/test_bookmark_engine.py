@@ -29,6 +29,7 @@ from fanworks.engagement.actions import (
 )
 from fanworks.engagement.bookmark_search import BookmarkSearch, search, sql_search
 from fanworks.engagement.models import Bookmark
+from fanworks.engagement.tests.test_bookmark_search import wrangled_tags
 from fanworks.search.bookmark_documents import work_signatures
 from fanworks.search.bookmark_index import BookmarkEngine
 from fanworks.search.indexer import get_index, run_round
@@ -56,16 +57,6 @@ def index_dir(settings: Any, tmp_path: Path) -> Path:
     return Path(settings.SEARCH_INDEX_DIR)
 
 
-def canonical(admin: Any, tag_type: TagType, name: str) -> Tag:
-    (tag,) = tags_find_or_create(names=[name], tag_type=tag_type)
-    return wrangling.tag_make_canonical(actor=admin, tag=tag)
-
-
-def synonym(admin: Any, tag_type: TagType, name: str, of: Tag) -> Tag:
-    (tag,) = tags_find_or_create(names=[name], tag_type=tag_type)
-    return wrangling.tag_make_synonym(actor=admin, tag=tag, canonical=of)
-
-
 def mark(user: Any, target: Any, **data: Any) -> Bookmark:
     kind = "series" if target.__class__.__name__ == "Series" else "work"
     return bookmark_save(
@@ -81,18 +72,10 @@ def tag(name: str) -> int:
 def world(index_dir: Path) -> dict[str, Any]:
     """Two creators, three readers, works visible, restricted, hidden and draft, two series,
     an external work, wrangled work and bookmarker tags, private bookmarks and recs."""
-    admin = make_user("wrangler")
-    admin.is_superuser = True
-    admin.save()
+    tags = wrangled_tags()
+    admin, kira, young, fave = tags["admin"], tags["kira"], tags["young"], tags["fave"]
+    comfort = tags["comfort"]
     alma, bruno = make_user("alma"), make_user("bruno")
-    kira = canonical(admin, TagType.CHARACTER, "Kira Vale")
-    synonym(admin, TagType.CHARACTER, "Kira V.", kira)
-    young = canonical(admin, TagType.CHARACTER, "Young Kira Vale")
-    wrangling.tag_add_metatag(actor=admin, sub=young, meta=kira)
-    fave = canonical(admin, TagType.FREEFORM, "Favourites")
-    synonym(admin, TagType.FREEFORM, "Faves", fave)
-    comfort = canonical(admin, TagType.FREEFORM, "Comfort Faves")
-    wrangling.tag_add_metatag(actor=admin, sub=comfort, meta=fave)
     works = {
         "direct": make_work(alma, title="Direct", characters=["Kira Vale"], fandoms=["Fa"]),
         "synonym": make_work(alma, title="Synonym", characters=["Kira V."]),
