@@ -23,6 +23,7 @@ from fanworks.engagement.actions import (
     work_bookmark_counts_refresh,
 )
 from fanworks.engagement.models import Bookmark, BookmarkTag, ExternalWork
+from fanworks.search.outbox import record_bookmark_changes, record_series_changes
 from fanworks.works.models import Series, SeriesCreatorship
 
 BOOKMARK_SHAPE = 1.3
@@ -158,7 +159,13 @@ def write_demo_bookmarks(
                     tagged[(user_id, kind, target_id)] = bookmark.tag_names
     RowWriter(Bookmark, _BOOKMARK_FIELDS).write(rows)
     _write_tags(tagged, tags, list(work_ids.values()), list(externals.values()))
+    # Tells search about the works' bookmarks too; the external works' go in by id.
     work_bookmark_counts_refresh(work_ids=list(work_ids.values()))
+    record_bookmark_changes(
+        Bookmark.objects.filter(external_work_id__in=list(externals.values())).values_list(
+            "pk", flat=True
+        )
+    )
     return len(rows)
 
 
@@ -309,4 +316,6 @@ def write_demo_series_bookmarks(*, seed: int, user_ids: list[int], now: datetime
             ).values_list("pk", "user_id", "series_id")
         }
         _write_tag_rows(tagged, ids, tags)
+    series_at = _SERIES_BOOKMARK_FIELDS.index("series")
+    record_series_changes({row[series_at] for row in rows})
     return len(rows)

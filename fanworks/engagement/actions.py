@@ -36,7 +36,7 @@ from fanworks.engagement.models import (
     Reading,
     Subscription,
 )
-from fanworks.search.outbox import record_work_changes
+from fanworks.search.outbox import record_bookmark_changes, record_work_changes
 from fanworks.tags.actions import tags_find_or_create
 from fanworks.tags.models import RATINGS, Tag, TagType
 from fanworks.tags.search import fold
@@ -458,6 +458,7 @@ def bookmark_save(
             else:
                 _set_bookmark_tags(bookmark, tags)
                 _count_public_bookmark(bookmark.work_id, 0 if data.private else 1)
+                record_bookmark_changes([bookmark.pk])
                 return bookmark
         _apply_bookmark_changes(
             bookmark, pseud, data, notes.html if notes else "", tags, private_names
@@ -512,6 +513,7 @@ def _apply_bookmark_changes(
     )
     _set_bookmark_tags(bookmark, tags)
     _count_public_bookmark(bookmark.work_id, int(was_private) - int(data.private))
+    record_bookmark_changes([bookmark.pk])
 
 
 def bookmark_delete(*, bookmark: Bookmark) -> bool:
@@ -520,6 +522,7 @@ def bookmark_delete(*, bookmark: Bookmark) -> bool:
         locked = Bookmark.objects.select_for_update().filter(pk=bookmark.pk).first()
         if locked is None:
             return False
+        record_bookmark_changes([locked.pk])
         locked.delete()
         _count_public_bookmark(locked.work_id, 0 if locked.private else -1)
     return True

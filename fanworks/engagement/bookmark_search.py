@@ -11,16 +11,20 @@ Bookmarker tags are matched the same way from the tag graph (`tags_under`): incl
 A bookmarked series carries the tags of the parts the viewer may see (as on AO3; a draft's
 tags would reveal the draft), for filtering and for the sidebar's counts alike.
 
-This is the SQL implementation: each tag is one indexed semi-join (WorkFilter(tag, work),
-BookmarkTag(tag, bookmark)) on the visible bookmarks, and a page is one id query, one count and,
-when filtering, two grouped facet queries; no query per bookmark. A search-engine backend can
-answer the same BookmarkSearch later.
+`sql_search` is the SQL implementation: each tag is one indexed semi-join (WorkFilter(tag,
+work), BookmarkTag(tag, bookmark)) on the visible bookmarks, and a page is one id query, one
+count and, when filtering, two grouped facet queries; no query per bookmark. With
+SEARCH_BACKEND=tantivy, `search` asks the search index instead (search/bookmark_index.py),
+which answers the same BookmarkSearch with the same ids, counts and facets, and falls back to
+SQL where it cannot (no index yet, a re-filter under way, a viewer muting a series' creator).
+SQL stays the reference: the tests run every case on both and compare.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
@@ -201,6 +205,23 @@ def ordered(bookmarks: QuerySet[Bookmark], sort: str) -> QuerySet[Bookmark]:
 
 
 def search(viewer: Viewer, request: BookmarkSearch, *, faceted: bool) -> BookmarkResult:
+    """The page's bookmark ids, the count and (with `faceted`) the sidebar's tag counts, from
+    the configured backend. The caller loads the bookmarks themselves from the database."""
+    if settings.SEARCH_BACKEND != "sql":
+        from fanworks.search.bookmark_index import BookmarkEngine
+        from fanworks.search.indexer import get_index
+
+        index = get_index()
+        if index.ready:
+            found = BookmarkEngine(index.index, index.schema).search(
+                viewer, request, faceted=faceted
+            )
+            if found is not None:
+                return found
+    return sql_search(viewer, request, faceted=faceted)
+
+
+def sql_search(viewer: Viewer, request: BookmarkSearch, *, faceted: bool) -> BookmarkResult:
     bookmarks = matching(viewer, request)
     start = (max(request.page, 1) - 1) * request.per_page
     ids = list(

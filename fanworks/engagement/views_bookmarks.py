@@ -37,6 +37,7 @@ from fanworks.engagement.queries import (
     bookmark_page_items,
     external_work_for_viewer,
     own_bookmark_of,
+    visible_bookmarks,
 )
 from fanworks.search.forms import BadSearch
 from fanworks.works.models import Series, Work
@@ -400,7 +401,9 @@ def _listing(
     num_pages = max(1, math.ceil(result.total / search.per_page))
     if search.page > num_pages:
         raise Http404("No such page")
-    by_id = bookmark_page_items(Bookmark.objects.filter(pk__in=result.bookmark_ids)).in_bulk()
+    # Through the visibility query: the search index may lag a change by a moment.
+    shown = visible_bookmarks(request.user).filter(pk__in=result.bookmark_ids)
+    by_id = bookmark_page_items(shown).in_bulk()
     items = [by_id[pk] for pk in result.bookmark_ids if pk in by_id]
     attach_bookmark_data(items, viewer=request.user)
     start = (search.page - 1) * search.per_page

@@ -31,7 +31,10 @@ from typing import Any
 import tantivy
 from django.db import connections
 
+from fanworks.engagement.models import Bookmark
 from fanworks.search import build_worker, generations
+from fanworks.search.bookmark_documents import bookmark_documents_between
+from fanworks.search.bookmark_index import bookmark_tantivy
 from fanworks.search.documents import TagNames, work_documents_between
 from fanworks.search.indexer import writer_lock
 from fanworks.search.models import SearchOutbox
@@ -220,6 +223,7 @@ def fill_generation(
                 done += works
                 if progress is not None:
                     progress(done, total)
+        add_bookmarks(writer, batch_size)
         writer.commit()
     except BaseException:
         # Stop tantivy's threads before the caller removes the directory under them.
@@ -230,6 +234,19 @@ def fill_generation(
         if collecting:
             gc.enable()
     return added
+
+
+def add_bookmarks(writer: tantivy.IndexWriter, batch_size: int) -> int:
+    """Add every bookmark's document (bookmark_documents.py), in id ranges, in this thread:
+    a bookmark document is a few ids, so a hundred thousand take seconds, not minutes. Work
+    documents of a build carry no bookmark signature, so the first outbox row of each work
+    rewrites its bookmarks once (TantivyIndex._bookmarks_to_rewrite). Returns the count."""
+    ids = list(Bookmark.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        for doc in bookmark_documents_between(chunk[0], chunk[-1]):
+            writer.add_document(bookmark_tantivy(doc))
+    return len(ids)
 
 
 def _documents_from_workers(

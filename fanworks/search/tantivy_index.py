@@ -18,6 +18,17 @@ import tantivy
 from django.conf import settings
 
 from fanworks.search import generations
+from fanworks.search.bookmark_documents import (
+    affected_bookmark_ids,
+    bookmark_documents,
+    work_signatures,
+)
+from fanworks.search.bookmark_index import (
+    WORK_SIGNATURE,
+    add_bookmark_fields,
+    bookmark_tantivy,
+    indexed_bookmark_ids,
+)
 from fanworks.search.documents import FACET_TYPES, TAG_TEXT_TYPES, work_documents
 from fanworks.search.models import SearchOutbox
 from fanworks.search.parser import And, Node, Not, Or, Phrase, Term
@@ -34,7 +45,8 @@ from fanworks.search.query import (
 STATE_FILE = "state.json"
 # How often, at most, a reader stats CURRENT to notice that a rebuild swapped generations.
 REFRESH_SECONDS = 1.0
-SCHEMA_VERSION = 3
+# 4: bookmark documents (bookmark_index.py).
+SCHEMA_VERSION = 4
 BATCH_SIZE = 500
 # Outbox ids skipped over are looked for again for this long (see TantivyIndex.catch_up), and at
 # most this many are remembered.
@@ -112,6 +124,7 @@ def build_schema(*, chapter_text_analyzer: str = "en_stem") -> tantivy.Schema:
         b.add_text_field(
             name, tokenizer_name=chapter_text_analyzer if name == "text" else "en_stem"
         )
+    add_bookmark_fields(b)
     return b.build()
 
 
@@ -295,12 +308,23 @@ class TantivyIndex:
         write_state(path, last_outbox_id, holes)
 
     def apply(
-        self, work_ids: list[int], last_outbox_id: int, holes: dict[int, float] | None = None
+        self,
+        work_ids: list[int],
+        last_outbox_id: int,
+        holes: dict[int, float] | None = None,
+        *,
+        bookmark_ids: list[int] | None = None,
+        series_ids: list[int] | None = None,
     ) -> None:
-        """Rewrite these works' documents, commit, then record the outbox position (and the
-        ids below it still awaited, see `catch_up`)."""
+        """Rewrite these works' documents and those of the bookmarks that changed or take
+        something from them (see `_bookmarks_to_rewrite`), commit, then record the outbox
+        position (and the ids below it still awaited, see `catch_up`)."""
         if self.generation is None:
             raise RuntimeError(f"{self.path} has no index of version {SCHEMA_VERSION} yet")
+        signatures = work_signatures(work_ids)
+        rewrite = self._bookmarks_to_rewrite(
+            work_ids, signatures, bookmark_ids or [], series_ids or []
+        )
         writer = self.index.writer(heap_size=64_000_000, num_threads=1)
         try:
             # By query, not by term: the query knows "id" is unsigned.
@@ -309,7 +333,16 @@ class TantivyIndex:
             )
             for doc in work_documents(work_ids):
                 if not doc["deleted"]:
-                    writer.add_document(_to_tantivy(doc))
+                    document = _to_tantivy(doc)
+                    document.add_unsigned(WORK_SIGNATURE, signatures.get(doc["id"], 0))
+                    writer.add_document(document)
+            if rewrite:
+                writer.delete_documents_by_query(
+                    tantivy.Query.term_set_query(self.schema, "bm_id", sorted(rewrite))
+                )
+                docs, _ = bookmark_documents(rewrite)
+                for bookmark_doc in docs:
+                    writer.add_document(bookmark_tantivy(bookmark_doc))
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -317,6 +350,47 @@ class TantivyIndex:
             raise
         self.write_state(last_outbox_id, holes)
         self.index.reload()
+
+    def _bookmarks_to_rewrite(
+        self,
+        work_ids: list[int],
+        signatures: dict[int, int],
+        bookmark_ids: list[int],
+        series_ids: list[int],
+    ) -> set[int]:
+        """The bookmarks whose documents must be rewritten: those changed, those of these
+        series, and those of the works (or of series they are part of) whose bookmark-relevant
+        data changed since their document was written (a kudos or a hit changes none of it, so
+        a popular work's bookmarks are not rewritten for each). Found in the database and in
+        the index, which still holds the bookmarks of a deleted work or series."""
+        # A work with no signature (deleted, or a draft) always counts as changed: its
+        # bookmarks may have documents that must go.
+        changed = [
+            pk
+            for pk in work_ids
+            if (new := signatures.get(pk, 0)) == 0 or new != self._signature(pk)
+        ]
+        found = set(bookmark_ids)
+        if changed or series_ids:
+            found |= affected_bookmark_ids(changed, series_ids)
+            found |= indexed_bookmark_ids(self.index, self.schema, changed, series_ids)
+        return found
+
+    def _signature(self, work_id: int) -> int:
+        """The bookmark signature on the work's document (0 when it has none)."""
+        Q = tantivy.Query
+        query = Q.boolean_query(
+            [
+                (tantivy.Occur.Must, Q.term_query(self.schema, "id", work_id)),
+                (tantivy.Occur.Must, Q.term_query(self.schema, "posted", True)),
+            ]
+        )
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit=1, count=False).hits
+        if not hits:
+            return 0
+        values = searcher.fast_field_values(WORK_SIGNATURE, [hits[0][1]])
+        return int(values[0] or 0) if values else 0
 
     def catch_up(self, batch_size: int = BATCH_SIZE) -> int:
         """Apply every outbox row after the last one applied. Returns the rows applied.
@@ -336,17 +410,19 @@ class TantivyIndex:
                 for pk, seen in state.get("holes", {}).items()
                 if now - seen < HOLE_SECONDS
             }
-            late: list[tuple[int, int]] = []
+            late: list[tuple[int, int | None, int | None, int | None]] = []
             if holes:
                 late = list(
-                    SearchOutbox.objects.filter(pk__in=list(holes)).values_list("pk", "work_id")
+                    SearchOutbox.objects.filter(pk__in=list(holes)).values_list(
+                        "pk", "work_id", "bookmark_id", "series_id"
+                    )
                 )
-                for pk, _ in late:
+                for pk, *_ in late:
                     holes.pop(pk, None)
             rows = list(
                 SearchOutbox.objects.filter(pk__gt=after)
                 .order_by("pk")
-                .values_list("pk", "work_id")[:batch_size]
+                .values_list("pk", "work_id", "bookmark_id", "series_id")[:batch_size]
             )
             if not rows and not late:
                 if len(holes) != len(state.get("holes", {})):
@@ -355,14 +431,21 @@ class TantivyIndex:
             # A new index (position 0) has nothing to wait for below the first row it sees:
             # those ids belong to transactions long gone (a sequence never restarts).
             expected = after + 1 if after else (rows[0][0] if rows else 1)
-            for pk, _ in rows:
+            for pk, *_ in rows:
                 for missing in range(max(expected, pk - MAX_HOLES), pk):
                     holes[missing] = now
                 expected = pk + 1
             if len(holes) > MAX_HOLES:
                 holes = dict(sorted(holes.items())[-MAX_HOLES:])
             position = rows[-1][0] if rows else after
-            self.apply(sorted({w for _, w in rows + late}), position, holes)
+            changes = rows + late
+            self.apply(
+                sorted({w for _, w, _, _ in changes if w is not None}),
+                position,
+                holes,
+                bookmark_ids=sorted({b for _, _, b, _ in changes if b is not None}),
+                series_ids=sorted({s for _, _, _, s in changes if s is not None}),
+            )
             done += len(rows) + len(late)
 
     def rebuild(self, batch_size: int | None = None, progress: Any = None) -> int:

@@ -17,6 +17,7 @@ from django.db.models import Max
 from fanworks.accounts.models import User
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
 from fanworks.engagement.notifications import announce_series_work
+from fanworks.search.outbox import record_series_changes
 from fanworks.works.models import (
     MAX_SERIES_NOTES_LENGTH,
     MAX_SERIES_SUMMARY_LENGTH,
@@ -139,6 +140,7 @@ def series_update(*, series: Series, data: SeriesData) -> Series:
 def series_delete(*, series: Series) -> None:
     """Delete a series; its works stay, they just no longer belong to it."""
     with transaction.atomic():
+        record_series_changes([series.pk])  # its bookmarks go with it
         Series.objects.filter(pk=series.pk).delete()
 
 
@@ -168,6 +170,7 @@ def series_add_work(*, user: User, series: Series, work: Work) -> SeriesWork:
         part = SeriesWork.objects.create(series=locked, work_id=work.pk, position=last + 1)
         _credit(locked, [pseud_id for pseud_id, _ in work_pseuds])
         locked.save(update_fields=["updated_at"])
+        record_series_changes([locked.pk])  # its bookmarks carry the new part's tags
         if Work.objects.filter(pk=work.pk, posted=True).exists():
             announce_series_work(series_id=locked.pk, work_id=work.pk)
     return part
@@ -188,6 +191,7 @@ def series_remove_work(*, user: User, series: Series, work: Work) -> Series:
         if deleted:
             _renumber(locked)
             locked.save(update_fields=["updated_at"])
+            record_series_changes([locked.pk])
     return locked
 
 

@@ -3,6 +3,7 @@ count) and by the bookmarker's tags (canonical, synonym and subtag aware), recs,
 sort; private and muted bookmarks never show up in results, counts or facets."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -42,14 +43,13 @@ def mark(user, work, *, notes="", tags=(), rec=False, private=False, days_ago=0)
     return bookmark
 
 
-@pytest.fixture
-def archive():
-    """Works tagged with a canonical character, its synonym and its subtag; bookmarks tagged
-    with a canonical bookmarker tag, its synonym and its subtag."""
+def wrangled_tags() -> dict[str, Any]:
+    """A canonical character with a synonym and a subtag ("Kira Vale", "Kira V.", "Young Kira
+    Vale") and the same for a bookmarker tag ("Favourites", "Faves", "Comfort Faves"), made
+    by an admin (also returned)."""
     admin = make_user("wrangler")
     admin.is_superuser = True
     admin.save()
-    creator = make_user("writer")
     kira = canonical(admin, TagType.CHARACTER, "Kira Vale")
     synonym(admin, TagType.CHARACTER, "Kira V.", kira)
     young = canonical(admin, TagType.CHARACTER, "Young Kira Vale")
@@ -58,6 +58,16 @@ def archive():
     synonym(admin, TagType.FREEFORM, "Faves", fave)
     comfort = canonical(admin, TagType.FREEFORM, "Comfort Faves")
     wrangling.tag_add_metatag(actor=admin, sub=comfort, meta=fave)
+    return {"admin": admin, "kira": kira, "young": young, "fave": fave, "comfort": comfort}
+
+
+@pytest.fixture
+def archive():
+    """Works tagged with a canonical character, its synonym and its subtag; bookmarks tagged
+    with a canonical bookmarker tag, its synonym and its subtag."""
+    creator = make_user("writer")
+    tags = wrangled_tags()
+    kira, young, fave = tags["kira"], tags["young"], tags["fave"]
     works = {
         "direct": make_work(creator, title="Direct", characters=["Kira Vale"]),
         "synonym": make_work(creator, title="Synonym", characters=["Kira V."]),

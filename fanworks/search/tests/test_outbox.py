@@ -18,7 +18,9 @@ MORE = "Another chapter of harbour lights and quiet water under the pier."
 
 
 def outbox_after(last: int) -> list[int]:
-    return list(SearchOutbox.objects.filter(pk__gt=last).values_list("work_id", flat=True))
+    """The works queued after outbox row `last` (bookmark and series rows left out)."""
+    rows = SearchOutbox.objects.filter(pk__gt=last, work_id__isnull=False)
+    return [pk for pk in rows.values_list("work_id", flat=True) if pk is not None]
 
 
 def last_id() -> int:
