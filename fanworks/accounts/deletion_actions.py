@@ -22,7 +22,11 @@ from fanworks.accounts.models import User
 from fanworks.engagement.actions import work_bookmark_counts_refresh
 from fanworks.engagement.comment_actions import comment_delete
 from fanworks.engagement.models import Bookmark, Comment, Kudos
-from fanworks.search.outbox import record_work_changes
+from fanworks.search.outbox import (
+    record_bookmark_changes,
+    record_series_changes,
+    record_work_changes,
+)
 from fanworks.works.actions import work_delete, work_sort_keys_refresh
 from fanworks.works.models import Creatorship, SeriesCreatorship, Work
 from fanworks.works.orphan_actions import (
@@ -74,6 +78,8 @@ def _settle_series(user: User) -> None:
     """Series the user created: shared ones lose this credit; their own move to the orphan
     account while they hold works, and empty ones are deleted."""
     ships = list(SeriesCreatorship.objects.filter(pseud__user=user).select_related("series"))
+    # Their bookmarks in the search index carry the series' creators (or go with the series).
+    record_series_changes([ship.series_id for ship in ships])
     orphan_default = None
     for ship in ships:
         others = SeriesCreatorship.objects.filter(series_id=ship.series_id).exclude(
@@ -106,6 +112,7 @@ def _remove_kudos(user: User) -> int:
 def _remove_bookmarks(user: User) -> int:
     on_works = Bookmark.objects.filter(user=user, work__isnull=False)
     work_ids = sorted(set(on_works.values_list("work_id", flat=True)))
+    record_bookmark_changes(Bookmark.objects.filter(user=user).values_list("pk", flat=True))
     removed, _ = Bookmark.objects.filter(user=user).delete()
     if work_ids:
         work_bookmark_counts_refresh(work_ids=work_ids)

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from fanworks.accounts.actions import mute_user
+from fanworks.accounts.deletion_actions import account_delete
 from fanworks.core import jobs
 from fanworks.core.testing import make_user, make_work, work_data
 from fanworks.engagement.actions import (
@@ -301,6 +302,29 @@ def test_changes_reach_the_index_through_the_outbox(world: dict[str, Any]) -> No
     assert_same(w, {"guest": AnonymousUser(), "ren": w["ren"]})
     found = engine_search(w["ren"], BookmarkSearch(per_page=50), faceted=False)
     assert found is not None and marks["ren_cycle"].pk not in found.bookmark_ids
+
+
+def test_a_deleted_account_leaves_the_index(world: dict[str, Any]) -> None:
+    """Account deletion removes the user's bookmarks (an external one too, which no work
+    change would reach) and moves or deletes their series: the index follows through the
+    outbox, so listings, counts and facets no longer include them."""
+    w = world
+    viewers = {"guest": AnonymousUser(), "sol": w["sol"], "tam": w["tam"]}
+    ren_marks = {m.pk for key, m in w["marks"].items() if key.startswith("ren_")}
+    assert_same(w, viewers)  # the index has caught up with the bookmarks' own outbox rows
+    account_delete(user=w["ren"], choices={}, keep_names=False, keep_comments=True)
+    assert_same(w, viewers)
+    found = engine_search(AnonymousUser(), BookmarkSearch(per_page=50), faceted=True)
+    assert found is not None and not ren_marks & set(found.bookmark_ids)
+
+    bruno = w["bruno"]
+    own = Work.objects.filter(creatorships__pseud__user=bruno).values_list("pk", flat=True)
+    account_delete(
+        user=bruno, choices=dict.fromkeys(own, "orphan"), keep_names=True, keep_comments=True
+    )
+    assert_same(w, viewers)
+    found = engine_search(AnonymousUser(), BookmarkSearch(per_page=50), faceted=True)
+    assert found is not None and w["marks"]["bruno_gone"].pk not in found.bookmark_ids
 
 
 def test_wrangling_reaches_bookmarks(world: dict[str, Any]) -> None:
