@@ -227,3 +227,8 @@ class PreferencesForm(forms.Form):
         widget=CheckboxInput,
         label="E-mail me the kudos on my works (a daily digest)",
     )
+    allow_cocreator_invitations = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="Allow others to invite my pseuds to be co-creators (I still accept each one)",
+    )

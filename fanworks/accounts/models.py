@@ -32,6 +32,8 @@ class User(AbstractUser):
         db_default=True,
         help_text="An e-mail at once for comments on your works and replies to your comments.",
     )
+    # Whether others may invite this user's pseuds as co-creators (they still have to accept).
+    allow_cocreator_invitations = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [

@@ -129,7 +129,10 @@ def mail_all_pending(*, group: str, now: datetime | None = None) -> int:
 
 
 def notification_link(row: Notification) -> str:
-    """Where a notification points: the chapter, the comment on its page, or the work."""
+    """Where a notification points: the chapter, the comment on its page, or the work; a
+    co-creator invitation points to the reader's Co-Creator Requests page."""
+    if row.kind == NotificationKind.COCREATOR:
+        return "/creatorships"
     if row.work_id is None:
         return "/"
     if row.chapter_id is not None:

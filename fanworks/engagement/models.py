@@ -167,6 +167,7 @@ class NotificationKind(models.TextChoices):
     COMMENT = "comment", "Comment"
     REPLY = "reply", "Reply"
     KUDOS = "kudos", "Kudos"
+    COCREATOR = "cocreator", "Co-creator invitation"
 
 
 class MailStatus(models.TextChoices):

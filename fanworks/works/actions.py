@@ -21,6 +21,7 @@ from fanworks.search.outbox import record_work_changes
 from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.filters import refilter_works
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
+from fanworks.works.cocreator_actions import invitations_send
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
     MAX_NOTES_LENGTH,
@@ -78,6 +79,8 @@ class WorkData:
     series_id: int | None = None
     new_series_title: str = ""
     remove_series_ids: list[int] = field(default_factory=list)
+    # Other users' pseuds to invite as co-creators, by name (works.cocreator_actions).
+    invite_cocreators: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +90,7 @@ class ChapterData:
     summary: str = ""
     notes: str = ""
     endnotes: str = ""
+    invite_cocreators: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,6 +346,7 @@ def work_create(
             _refresh_counts(work)
             work.save(update_fields=["posted_chapter_count", "word_count"])
             _apply_series(user, work, data)
+            invitations_send(inviter=user, names=data.invite_cocreators, target=work)
             record_work_changes([work.pk])
             if post:
                 announce_work(work=work)  # subscribers of its creators hear after commit
@@ -370,6 +375,7 @@ def work_update(*, user: User, work: Work, data: WorkData, expected_version: int
         _set_creators(locked, user, data.pseud_ids)
         _set_tags(locked, tags)
         _apply_series(user, locked, data)
+        invitations_send(inviter=user, names=data.invite_cocreators, target=locked)
         record_work_changes([locked.pk])
     return locked
 
@@ -413,6 +419,7 @@ def chapter_create(
     data: ChapterData,
     post: bool,
     creation_key: uuid.UUID | None = None,
+    user: User | None = None,
 ) -> Chapter:
     """Add a chapter at the end of a work, as a draft or posted."""
     if creation_key is not None:
@@ -437,6 +444,8 @@ def chapter_create(
             )
             _apply_chapter_fields(chapter, data)
             chapter.save()
+            if user is not None:  # `user` invites the co-creators the form named
+                invitations_send(inviter=user, names=data.invite_cocreators, target=chapter)
             if posted:
                 locked.revised_at = now
             locked.version += 1
@@ -454,7 +463,9 @@ def chapter_create(
     return chapter
 
 
-def chapter_update(*, chapter: Chapter, data: ChapterData, expected_version: int) -> Chapter:
+def chapter_update(
+    *, chapter: Chapter, data: ChapterData, expected_version: int, user: User | None = None
+) -> Chapter:
     """Change a chapter; raises StaleEdit if it changed since `expected_version`."""
     validate_chapter_data(data)
     with transaction.atomic():
@@ -465,6 +476,8 @@ def chapter_update(*, chapter: Chapter, data: ChapterData, expected_version: int
         _apply_chapter_fields(locked, data)
         locked.version += 1
         locked.save()
+        if user is not None:
+            invitations_send(inviter=user, names=data.invite_cocreators, target=locked)
         work = Work.objects.select_for_update().get(pk=locked.work_id)
         if content_changed and locked.posted and work.posted:
             work.revised_at = timezone.now()

@@ -11,6 +11,7 @@ from fanworks.core.numbers import is_plain_number
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS
 from fanworks.tags.validation import split_tag_list
 from fanworks.works.actions import ChapterData, WorkData
+from fanworks.works.cocreator_forms import invite_cocreators_field, invited_names
 from fanworks.works.languages import LANGUAGES
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
@@ -110,6 +111,7 @@ class WorkForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Please choose at least one of your pseuds to credit."},
     )
+    invite_cocreators = invite_cocreators_field()
     rating = forms.ChoiceField(
         label="Rating",
         choices=[("", "Choose a rating")] + [(r, r) for r in RATINGS],
@@ -240,6 +242,7 @@ class WorkForm(forms.Form):
             series_id=data.get("series_id"),
             new_series_title=data.get("new_series_title", ""),
             remove_series_ids=list(data.get("remove_series", [])),
+            invite_cocreators=invited_names(self),
         )
 
     @staticmethod
@@ -287,6 +290,12 @@ class EditWorkForm(WorkForm):
 class ChapterForm(ChapterFieldsMixin, forms.Form):
     creation_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    invite_cocreators = invite_cocreators_field()
+
+    def chapter_data(self) -> ChapterData:
+        data = super().chapter_data()
+        data.invite_cocreators = invited_names(self)
+        return data
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

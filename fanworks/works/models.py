@@ -253,3 +253,7 @@ class SeriesWork(models.Model):
 
     def __str__(self) -> str:
         return f"work {self.work_id} is part {self.position} of series {self.series_id}"
+
+
+# Co-creator invitations and chapter creators live in their own module (works.cocreator_*).
+from fanworks.works import cocreator_models  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanworks.works import series_views, views
+from fanworks.works import cocreator_views, series_views, views
 
 urlpatterns = [
     path("works", views.work_index, name="work-index"),
@@ -42,4 +42,22 @@ urlpatterns = [
     path("series/<int:series_id>/delete", series_views.series_delete, name="series-delete"),
     path("series/<int:series_id>/manage", series_views.series_manage, name="series-manage"),
     path("users/<str:username>/series", series_views.user_series, name="user-series"),
+    # Co-creators
+    path(
+        "users/<str:username>/creatorships",
+        cocreator_views.creatorships,
+        name="user-creatorships",
+    ),
+    path("creatorships", cocreator_views.my_creatorships, name="my-creatorships"),
+    path("works/<int:work_id>/remove_me", cocreator_views.work_remove_me, name="work-remove-me"),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/remove_me",
+        cocreator_views.chapter_remove_me,
+        name="chapter-remove-me",
+    ),
+    path(
+        "series/<int:series_id>/remove_me",
+        cocreator_views.series_remove_me,
+        name="series-remove-me",
+    ),
 ]
