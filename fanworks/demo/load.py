@@ -27,6 +27,7 @@ from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
 from fanworks.demo.bookmarks import write_demo_bookmarks, write_demo_series_bookmarks
+from fanworks.demo.cocreators import fill_cocreators
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
@@ -549,6 +550,11 @@ def run_demo(
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
     series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
     say(f"Series bookmarks: {series_bookmarks:,} new.")
+    shared = fill_cocreators(seed=seed, user_ids=user_ids, demo_user=demo_user)
+    say(
+        f"Co-creators: {shared.works:,} works ({shared.chapters:,} by chapter) and "
+        f"{shared.series:,} series shared, {shared.pending:,} invitations pending."
+    )
     result.seconds = time.perf_counter() - started
     return result
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import Truncator
 
-from fanworks.accounts.models import Pseud, User
+from fanworks.accounts.models import User
 from fanworks.engagement.models import MailStatus, Notification, NotificationKind
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
@@ -69,21 +69,22 @@ def invitations_send(*, inviter: User, names: list[str], target: Target) -> list
             )
             if new:
                 created.append(invitation)
-                _notify(invitation, pseud, inviter, target)
+                notify_invitation(invitation)
     return created
 
 
-def _notify(invitation: CreatorInvitation, pseud: Pseud, inviter: User, target: Target) -> None:
-    """The invitee's inbox entry. It names no work (the work may be a draft they cannot open
-    yet) and points to their Co-Creator Requests page; invitations are not e-mailed."""
+def notify_invitation(invitation: CreatorInvitation) -> None:
+    """The invitee's inbox entry. It links to no work (the work may be a draft they cannot
+    open yet) but to their Co-Creator Requests page; invitations are not e-mailed."""
+    target = target_of(invitation)
     Notification.objects.get_or_create(
-        recipient_id=pseud.user_id,
+        recipient_id=invitation.pseud.user_id,
         event_key=f"cocreator:{invitation.pk}",
         defaults={
             "kind": NotificationKind.COCREATOR,
-            "actor": inviter,
-            "text": f"{inviter.username} invited {pseud.name} to be a co-creator of "
-            f"{_describe(target)}",
+            "actor_id": invitation.inviter_id,
+            "text": f"{invitation.inviter.username} invited {invitation.pseud.name} to be a "
+            f"co-creator of {_describe(target)}",
             "mail_status": MailStatus.SKIPPED,
         },
     )
