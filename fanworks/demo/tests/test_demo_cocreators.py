@@ -47,10 +47,10 @@ def test_demo_shares_works_and_leaves_invitations_pending_once() -> None:
     names = list(work.creatorships.values_list("pseud__name", flat=True))
     html = Client().get(f"/works/{work.pk}?view_full_work=true&view_adult=true").content.decode()
     assert all(name in html for name in names)
-    for invitation in CreatorInvitation.objects.filter(work__isnull=False):
-        assert not Creatorship.objects.filter(
-            work_id=invitation.work_id, pseud_id=invitation.pseud_id
-        ).exists()
+    for work_id, pseud_id in CreatorInvitation.objects.filter(work__isnull=False).values_list(
+        "work_id", "pseud_id"
+    ):
+        assert not Creatorship.objects.filter(work_id=work_id, pseud_id=pseud_id).exists()
     client = Client()
     client.force_login(demo_login)
     assert "Co-Creator Requests" in client.get("/users/demo/creatorships").content.decode()
