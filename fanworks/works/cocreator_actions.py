@@ -157,7 +157,7 @@ def invitations_answer(*, user: User, invitation_ids: list[int], accept: bool) -
     also makes the pseud a co-creator of the work."""
     with transaction.atomic():
         invitations = list(
-            CreatorInvitation.objects.select_for_update()
+            CreatorInvitation.objects.select_for_update(of=("self",))
             .filter(pk__in=invitation_ids, pseud__user=user)
             .select_related("work", "chapter", "series")
         )
