@@ -22,6 +22,7 @@ from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.filters import refilter_works
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanworks.works.cocreator_actions import invitations_send
+from fanworks.works.cocreator_models import ChapterCreatorship
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
     MAX_NOTES_LENGTH,
@@ -248,6 +249,9 @@ def _set_creators(work: Work, user: User, pseud_ids: list[int]) -> None:
         raise ValidationError({"pseud_ids": ["You can only credit your own pseuds."]})
     # Co-creators of other users are kept; only this user's pseuds are replaced.
     Creatorship.objects.filter(work=work, pseud__user=user).exclude(pseud__in=pseuds).delete()
+    ChapterCreatorship.objects.filter(chapter__work=work, pseud__user=user).exclude(
+        pseud__in=pseuds
+    ).delete()  # and off its chapters (works.cocreator_models)
     existing = set(work.creatorships.values_list("pseud_id", flat=True))
     order = {pk: index for index, pk in enumerate(pseud_ids)}
     Creatorship.objects.bulk_create(

@@ -193,11 +193,14 @@ def invitations_answer(*, user: User, invitation_ids: list[int], accept: bool) -
     return len(invitations)
 
 
-def invitation_withdraw(*, user: User, invitation_id: int, target: Target) -> bool:
-    """A creator of `target` takes back an unanswered invitation to it."""
-    field = {Work: "work", Chapter: "chapter", Series: "series"}[type(target)]
-    deleted, _ = CreatorInvitation.objects.filter(pk=invitation_id, **{field: target}).delete()
-    return bool(deleted)
+def invitation_withdraw(*, invitation: CreatorInvitation) -> None:
+    """A creator takes back an unanswered invitation; its inbox entry goes with it (the
+    caller checks that the user is a creator of what it is for)."""
+    with transaction.atomic():
+        Notification.objects.filter(
+            recipient_id=invitation.pseud.user_id, event_key=f"cocreator:{invitation.pk}"
+        ).delete()
+        CreatorInvitation.objects.filter(pk=invitation.pk).delete()
 
 
 LAST_CREATOR = "You are the only creator, so you cannot remove yourself. Delete it instead."

@@ -15,8 +15,10 @@ from fanworks.accounts.views import owner_or_login
 from fanworks.core.numbers import is_plain_number
 from fanworks.works import cocreator_actions
 from fanworks.works.cocreator_actions import Target
-from fanworks.works.cocreator_queries import invitations_for_user, is_credited_on
-from fanworks.works.models import Chapter
+from fanworks.works.cocreator_models import CreatorInvitation
+from fanworks.works.cocreator_queries import invitations_for_user, is_credited_on, target_of
+from fanworks.works.models import Chapter, Series
+from fanworks.works.permissions import is_creator
 from fanworks.works.queries import work_for_viewer
 from fanworks.works.series_queries import series_for_viewer
 
@@ -57,6 +59,34 @@ def creatorships(request: HttpRequest, username: str) -> HttpResponse:
 def my_creatorships(request: HttpRequest) -> HttpResponse:
     """Where a co-creator notification points: the reader's own requests page."""
     return redirect(f"/users/{request.user.get_username()}/creatorships")
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """A creator of the work, chapter or series takes back an invitation not yet answered."""
+    invitation = (
+        CreatorInvitation.objects.filter(pk=invitation_id)
+        .select_related("pseud", "work", "chapter__work", "series")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation")
+    target = target_of(invitation)
+    work = target.work if isinstance(target, Chapter) else target
+    if isinstance(work, Series):
+        allowed = is_credited_on(request.user, work)
+        back = f"{work.get_absolute_url()}/edit"
+    else:
+        allowed = is_creator(request.user, work)
+        back = f"/works/{work.pk}/edit"
+        if isinstance(target, Chapter):
+            back = f"/works/{work.pk}/chapters/{target.pk}/edit"
+    if not allowed:
+        raise Http404("No such invitation")
+    cocreator_actions.invitation_withdraw(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.pseud.name} was withdrawn.")
+    return redirect(back)
 
 
 def _remove_me(request: HttpRequest, target: Target, *, back: str, after: str) -> HttpResponse:

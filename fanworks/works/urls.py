@@ -49,6 +49,11 @@ urlpatterns = [
         name="user-creatorships",
     ),
     path("creatorships", cocreator_views.my_creatorships, name="my-creatorships"),
+    path(
+        "creatorships/<int:invitation_id>/withdraw",
+        cocreator_views.invitation_withdraw,
+        name="invitation-withdraw",
+    ),
     path("works/<int:work_id>/remove_me", cocreator_views.work_remove_me, name="work-remove-me"),
     path(
         "works/<int:work_id>/chapters/<int:chapter_id>/remove_me",

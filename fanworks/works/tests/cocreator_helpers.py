@@ -2,20 +2,12 @@
 
 from typing import Any
 
-from django.test import Client
-
 from fanworks.accounts.models import User
 from fanworks.engagement.models import Notification
 from fanworks.search.models import SearchOutbox
 from fanworks.works.cocreator_actions import invitations_answer, invitations_send
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
 from fanworks.works.models import Chapter, Creatorship, Series, SeriesCreatorship, Work
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def invite(inviter: User, target: Work | Chapter | Series, *names: str) -> list[CreatorInvitation]:

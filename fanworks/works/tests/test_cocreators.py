@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from fanworks.accounts.actions import block_user, pseud_create
-from fanworks.core.testing import PROSE, make_user, make_work
+from fanworks.core.testing import PROSE, make_user, make_work, work_data
 from fanworks.engagement.models import Notification, NotificationKind
 from fanworks.search.indexer import get_index, run_round
 from fanworks.search.models import SearchOutbox
-from fanworks.works.actions import ChapterData, chapter_create
+from fanworks.works.actions import ChapterData, chapter_create, work_delete, work_update
 from fanworks.works.cocreator_actions import (
     LAST_CREATOR,
     creator_remove_self,
@@ -28,10 +28,9 @@ from fanworks.works.tests.cocreator_helpers import (
     accept_all,
     credited_users,
     invite,
-    logged_in,
     snapshot,
 )
-from fanworks.works.tests.series_helpers import form_post, new_series
+from fanworks.works.tests.series_helpers import form_post, logged_in, new_series
 
 pytestmark = pytest.mark.django_db
 
@@ -389,9 +388,7 @@ def test_new_series_form_refuses_unknown_names_and_creates_nothing() -> None:
     assert snapshot() == before
 
 
-def test_withdrawn_work_deletes_pending_invitations() -> None:
-    from fanworks.works.actions import work_delete
-
+def test_a_deleted_work_takes_its_pending_invitations_with_it() -> None:
     alma = make_user("alma")
     make_user("bea")
     work = make_work(alma)
@@ -410,3 +407,42 @@ def test_a_draft_invitation_names_the_work_without_a_link() -> None:
     assert "Secret Draft" in html and f'href="/works/{draft.pk}"' not in html
     accept_all(bea)
     assert logged_in(bea).get(f"/works/{draft.pk}").status_code == 200
+
+
+def test_a_creator_withdraws_an_invitation_and_its_inbox_entry_goes_too() -> None:
+    alma = make_user("alma")
+    bea = make_user("bea")
+    mallory = make_user("mallory")
+    work = make_work(alma)
+    (invitation,) = invite(alma, work, "bea")
+    before = snapshot()
+    response = logged_in(mallory).post(f"/creatorships/{invitation.pk}/withdraw")
+    assert response.status_code == 404
+    assert logged_in(bea).post(f"/creatorships/{invitation.pk}/withdraw").status_code == 404
+    assert snapshot() == before
+    client = logged_in(alma)
+    page = client.get(f"/works/{work.pk}/edit").content.decode()
+    assert f'action="/creatorships/{invitation.pk}/withdraw"' in page
+    response = client.post(f"/creatorships/{invitation.pk}/withdraw")
+    assert response["Location"] == f"/works/{work.pk}/edit"
+    assert not CreatorInvitation.objects.exists()
+    assert not Notification.objects.filter(recipient=bea).exists()
+    assert credited_users(work) == ["alma"]
+
+
+def test_taking_a_pseud_off_the_work_takes_it_off_its_chapters() -> None:
+    alma = make_user("alma")
+    bea = make_user("bea")
+    other = pseud_create(user=alma, name="Other Alma")
+    work, second = two_chapter_work(alma)
+    invite(alma, second, "bea")
+    accept_all(bea)
+    work.refresh_from_db()
+    work_update(
+        user=alma,
+        work=work,
+        data=work_data(alma, pseud_ids=[other.pk]),
+        expected_version=work.version,
+    )
+    assert set(second.creatorships.values_list("pseud__name", flat=True)) == {"bea"}
+    assert credited_users(work) == ["alma", "bea"]
