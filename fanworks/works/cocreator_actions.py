@@ -146,6 +146,7 @@ def _join_credited_chapters(work_id: int, pseud_id: int) -> None:
         .distinct()
         .values_list("pk", flat=True)
     )
+    # Positions only order a chapter's byline; a large one puts the newcomer after the rest.
     ChapterCreatorship.objects.bulk_create(
         [ChapterCreatorship(chapter_id=pk, pseud_id=pseud_id, position=1000) for pk in listed]
     )
@@ -164,6 +165,7 @@ def invitations_answer(*, user: User, invitation_ids: list[int], accept: bool) -
         changed_works: set[int] = set()
         for invitation in invitations if accept else []:
             target = target_of(invitation)
+            _lock(target)  # two acceptances at once must not take the same position
             if isinstance(target, Work):
                 if _append_work_creator(target.pk, invitation.pseud_id):
                     _join_credited_chapters(target.pk, invitation.pseud_id)
@@ -203,6 +205,16 @@ def invitation_withdraw(*, invitation: CreatorInvitation) -> None:
         CreatorInvitation.objects.filter(pk=invitation.pk).delete()
 
 
+def _lock(target: Target) -> None:
+    """Lock the work (for a work or chapter) or the series whose credits are about to change,
+    so concurrent changes to them run one after the other."""
+    if isinstance(target, Series):
+        Series.objects.select_for_update().filter(pk=target.pk).first()
+    else:
+        work_id = target.work_id if isinstance(target, Chapter) else target.pk
+        Work.objects.select_for_update().filter(pk=work_id).first()
+
+
 LAST_CREATOR = "You are the only creator, so you cannot remove yourself. Delete it instead."
 
 
@@ -210,14 +222,12 @@ def creator_remove_self(*, user: User, target: Target) -> None:
     """Take all of `user`'s pseuds off `target`'s credits. Leaving a work also leaves its
     chapters. The last creator cannot leave (ValidationError; nothing changes)."""
     with transaction.atomic():
+        _lock(target)
         if isinstance(target, Work):
-            Work.objects.select_for_update().filter(pk=target.pk).first()
             ships = Creatorship.objects.filter(work=target)
         elif isinstance(target, Chapter):
-            Work.objects.select_for_update().filter(pk=target.work_id).first()
             ships = ChapterCreatorship.objects.filter(chapter=target)  # type: ignore[assignment]
         else:
-            Series.objects.select_for_update().filter(pk=target.pk).first()
             ships = SeriesCreatorship.objects.filter(series=target)  # type: ignore[assignment]
         mine = ships.filter(pseud__user=user)
         if not mine.exists():
