@@ -53,6 +53,12 @@ def invitations_send(*, inviter: User, names: list[str], target: Target) -> list
     already invited are left as they are. Each invitee gets an inbox notification."""
     if not names:
         return []
+    work = target.work if isinstance(target, Chapter) else target
+    if isinstance(work, Work) and work.hidden_by_admin:
+        # Its title would reach the invitees' inboxes while nobody else may read it.
+        raise ValidationError(
+            {INVITE_FIELD: ["An administrator hid this work, so no one can be invited to it."]}
+        )
     pseuds, problems = invitees_for(
         inviter=inviter, names=names, credited_pseud_ids=credited_pseud_ids(target)
     )

@@ -446,3 +446,16 @@ def test_taking_a_pseud_off_the_work_takes_it_off_its_chapters() -> None:
     )
     assert set(second.creatorships.values_list("pseud__name", flat=True)) == {"bea"}
     assert credited_users(work) == ["alma", "bea"]
+
+
+def test_no_one_is_invited_to_a_work_an_admin_hid() -> None:
+    alma = make_user("alma")
+    make_user("bea")
+    work = make_work(alma)
+    Work.objects.filter(pk=work.pk).update(hidden_by_admin=True)
+    work.refresh_from_db()
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        invite(alma, work, "bea")
+    assert "administrator hid this work" in str(refused.value)
+    assert snapshot() == before
