@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from fanworks.accounts.models import Pseud, User
+from fanworks.engagement.models import Bookmark, Comment, Kudos, Subscription
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.cocreator_actions import notify_invitation
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
@@ -55,6 +56,21 @@ def _taken_works() -> set[int]:
     return set(shared) | set(invited) | set(chapter_invited)
 
 
+def _engaged(field: str, ids: list[int]) -> set[tuple[int, int]]:
+    """(user, work or series) pairs with kudos, comments, bookmarks or subscriptions: a
+    reader of a work is not made its creator (no one bookmarks or follows their own work)."""
+    pairs: set[tuple[int, int]] = set()
+    models = (
+        (Bookmark, Subscription)
+        if field == "series_id"
+        else (Kudos, Comment, Bookmark, Subscription)
+    )
+    for model in models:
+        rows = model.objects.filter(**{f"{field}__in": ids, "user__isnull": False})
+        pairs.update(rows.values_list("user_id", field))
+    return pairs
+
+
 def fill_cocreators(*, seed: int, user_ids: list[int], demo_user: User | None) -> CocreatorResult:
     """Make sure the demo's co-creators and pending invitations exist."""
     result = CocreatorResult()
@@ -87,6 +103,7 @@ def fill_cocreators(*, seed: int, user_ids: list[int], demo_user: User | None) -
         .filter(count__gt=1)
         .values_list("work_id", "count")
     )
+    engaged = _engaged("work_id", chosen)
     with transaction.atomic():
         for index, work_id in enumerate(chosen):
             rng = random.Random(f"demo-cocreator-{seed}-{work_id}-plan")
@@ -98,7 +115,7 @@ def fill_cocreators(*, seed: int, user_ids: list[int], demo_user: User | None) -
             if demo_user is not None and index < 5:
                 partner = demo_user.pk
             owner_users = {user_id for _, user_id in owners}
-            if partner in owner_users or partner not in pseud_of:
+            if partner in owner_users or partner not in pseud_of or (partner, work_id) in engaged:
                 continue
             partner_pseud = pseud_of[partner]
             inviter = owners[0][1]
@@ -174,11 +191,14 @@ def _fill_series(
         .order_by("-position")
         .values_list("series_id", "pseud__user_id")
     )
+    engaged = _engaged("series_id", series_ids)
     for series_id in series_ids:
         rng = random.Random(f"demo-cocreator-series-{seed}-{series_id}-plan")
         partner = rng.choice(pool)
         owner = owners.get(series_id)
-        if series_id in shared or owner is None or partner == owner or partner not in pseud_of:
+        if series_id in shared or owner is None or partner == owner:
+            continue
+        if partner not in pseud_of or (partner, series_id) in engaged:
             continue
         if rng.random() < 0.5:
             _invite(result, pseud_of[partner], owner, series_id=series_id)

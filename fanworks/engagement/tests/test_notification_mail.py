@@ -309,7 +309,7 @@ def test_the_preferences_page_switches_each_kind_off_and_on() -> None:
     reader = make_user("reader")
     client = logged_in(reader)
     page = client.get("/users/reader/preferences").content.decode()
-    assert page.count("checked") == 3
+    assert page.count("checked") == 4  # the three e-mail kinds, and co-creator invitations
     response = client.post("/users/reader/preferences", {"comment_emails": "on"})
     assert response.status_code == 302
     reader.refresh_from_db()
