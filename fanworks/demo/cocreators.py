@@ -71,10 +71,18 @@ def _engaged(field: str, ids: list[int]) -> set[tuple[int, int]]:
     return pairs
 
 
-def fill_cocreators(*, seed: int, user_ids: list[int], demo_user: User | None) -> CocreatorResult:
-    """Make sure the demo's co-creators and pending invitations exist."""
+def _pool(user_ids: list[int], demo_user: User | None) -> list[int]:
+    return list(user_ids) + ([demo_user.pk] if demo_user is not None else [])
+
+
+def fill_work_cocreators(
+    *, seed: int, user_ids: list[int], demo_user: User | None
+) -> CocreatorResult:
+    """Make sure the demo's co-created works and chapters and their pending invitations exist.
+    Run it right after the works: subscriptions and series are planned from who created what,
+    so they must see these creators on the first run as on every later one."""
     result = CocreatorResult()
-    pool = list(user_ids) + ([demo_user.pk] if demo_user is not None else [])
+    pool = _pool(user_ids, demo_user)
     if len(pool) < 2:
         return result
     pseud_of = _default_pseuds(pool)
@@ -127,7 +135,6 @@ def fill_cocreators(*, seed: int, user_ids: list[int], demo_user: User | None) -
                 _invite(result, partner_pseud, inviter, work_id=work_id)
             else:
                 _credit(result, work_id, on_chapter, owners, partner_pseud)
-        _fill_series(result, seed, pseud_of, pool)
         record_work_changes(result.reindex)
     return result
 
@@ -170,9 +177,15 @@ def _credit(
     result.reindex.append(work_id)  # re-indexed: the byline changed
 
 
-def _fill_series(
-    result: CocreatorResult, seed: int, pseud_of: dict[int, int], pool: list[int]
-) -> None:
+def fill_series_cocreators(
+    *, seed: int, user_ids: list[int], demo_user: User | None, result: CocreatorResult
+) -> CocreatorResult:
+    """Make sure the demo's co-created series and pending series invitations exist. Run it
+    after the series and before their bookmarks (which leave out the series' creators)."""
+    pool = _pool(user_ids, demo_user)
+    if len(pool) < 2:
+        return result
+    pseud_of = _default_pseuds(pool)
     shared = set(
         SeriesCreatorship.objects.values("series_id")
         .annotate(users=Count("pseud__user_id", distinct=True))
@@ -207,3 +220,4 @@ def _fill_series(
                 series_id=series_id, pseud_id=pseud_of[partner], position=1
             )
             result.series += 1
+    return result

@@ -27,7 +27,7 @@ from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
 from fanworks.demo.bookmarks import write_demo_bookmarks, write_demo_series_bookmarks
-from fanworks.demo.cocreators import fill_cocreators
+from fanworks.demo.cocreators import fill_series_cocreators, fill_work_cocreators
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.plan import DEMO_CREATOR, WorkPlan, plan_work
@@ -545,12 +545,17 @@ def run_demo(
     with _relaxed_sync():
         _make_works(world, works, batch_size, tags, pseuds, user_ids, joined, result, started, say)
     result.tags_created = tags.created
+    # Co-created works first: subscriptions and series are planned from who created what.
+    shared = fill_work_cocreators(seed=seed, user_ids=user_ids, demo_user=demo_user)
     followed, notified = fill_subscriptions(seed=seed, user_ids=user_ids, now=now)
     say(f"Subscriptions: {followed:,} new, and {notified} inbox entries.")
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
+    # Series co-creators before the series' bookmarks, which leave out their creators.
+    shared = fill_series_cocreators(
+        seed=seed, user_ids=user_ids, demo_user=demo_user, result=shared
+    )
     series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
     say(f"Series bookmarks: {series_bookmarks:,} new.")
-    shared = fill_cocreators(seed=seed, user_ids=user_ids, demo_user=demo_user)
     say(
         f"Co-creators: {shared.works:,} works ({shared.chapters:,} by chapter) and "
         f"{shared.series:,} series shared, {shared.pending:,} invitations pending."
