@@ -253,6 +253,16 @@ def two_chapter_work(alma: Any) -> tuple[Work, Any]:
     return work, second
 
 
+def chapter_shared_with_bea() -> tuple[Any, Any, Work, Any]:
+    """alma's two-chapter work whose second chapter bea accepted to co-create."""
+    alma = make_user("alma")
+    bea = make_user("bea")
+    work, second = two_chapter_work(alma)
+    invite(alma, second, "bea")
+    accept_all(bea)
+    return alma, bea, work, second
+
+
 def test_chapter_invitation_credits_the_chapter_and_the_work_and_shows_chapter_bylines() -> None:
     alma = make_user("alma")
     bea = make_user("bea")
@@ -304,11 +314,7 @@ def test_chapter_form_refuses_bad_names_and_keeps_the_text() -> None:
 
 
 def test_leaving_a_work_leaves_its_chapters_and_the_last_creator_cannot_leave() -> None:
-    alma = make_user("alma")
-    bea = make_user("bea")
-    work, second = two_chapter_work(alma)
-    invite(alma, second, "bea")
-    accept_all(bea)
+    alma, bea, work, _second = chapter_shared_with_bea()
     client = logged_in(bea)
     assert "Remove me as co-creator" in client.get(f"/works/{work.pk}/edit").content.decode()
     response = client.post(f"/works/{work.pk}/remove_me")
@@ -326,11 +332,7 @@ def test_leaving_a_work_leaves_its_chapters_and_the_last_creator_cannot_leave() 
 
 
 def test_leaving_a_chapter_keeps_the_work_credit() -> None:
-    alma = make_user("alma")
-    bea = make_user("bea")
-    work, second = two_chapter_work(alma)
-    invite(alma, second, "bea")
-    accept_all(bea)
+    _alma, bea, work, second = chapter_shared_with_bea()
     response = logged_in(bea).post(f"/works/{work.pk}/chapters/{second.pk}/remove_me")
     assert response.status_code == 302
     assert credited_users(work) == ["alma", "bea"]
