@@ -13,10 +13,17 @@ from django.test import Client
 
 from fanworks.accounts.actions import block_user, pseud_create
 from fanworks.core.testing import PROSE, make_user, make_work, work_data
+from fanworks.engagement.actions import subscription_create
 from fanworks.engagement.models import Notification, NotificationKind
 from fanworks.search.indexer import get_index, run_round
 from fanworks.search.models import SearchOutbox
-from fanworks.works.actions import ChapterData, chapter_create, work_delete, work_update
+from fanworks.works.actions import (
+    ChapterData,
+    chapter_create,
+    work_delete,
+    work_post,
+    work_update,
+)
 from fanworks.works.cocreator_actions import (
     LAST_CREATOR,
     creator_remove_self,
@@ -461,3 +468,21 @@ def test_no_one_is_invited_to_a_work_an_admin_hid() -> None:
         invite(alma, work, "bea")
     assert "administrator hid this work" in str(refused.value)
     assert snapshot() == before
+
+
+def test_an_invitees_subscribers_hear_of_a_work_only_once_they_co_create_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    alma = make_user("alma")
+    bea = make_user("bea")
+    fan = make_user("fan")
+    subscription_create(user=fan, target_user=bea)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_work(alma, title="Pending", invite_cocreators=["bea"])  # posted, bea not yet in
+    draft = make_work(alma, post=False, title="Draft")
+    invite(alma, draft, "bea")
+    accept_all(bea)
+    with django_capture_on_commit_callbacks(execute=True):
+        work_post(work=draft)
+    events = Notification.objects.filter(recipient=fan).values_list("event_key", flat=True)
+    assert list(events) == [f"work:{draft.pk}"]
