@@ -141,13 +141,15 @@ class PendingInvitation:
     url: str | None  # None when the invitee may not open it yet (a draft, say)
 
 
-def invitations_for_user(user: User) -> list[PendingInvitation]:
-    """`user`'s unanswered invitations, newest first, with what each is for."""
-    rows = list(
-        CreatorInvitation.objects.filter(pseud__user=user).select_related(
-            "pseud", "inviter", "work", "chapter__work", "series"
-        )
+def invitations_for_user(user: User) -> QuerySet[CreatorInvitation]:
+    """`user`'s unanswered invitations, newest first (a page of them goes to `describe`)."""
+    return CreatorInvitation.objects.filter(pseud__user=user).select_related(
+        "pseud", "inviter", "work", "chapter__work", "series"
     )
+
+
+def describe_invitations(user: User, rows: list[CreatorInvitation]) -> list[PendingInvitation]:
+    """What each of `user`'s invitations is for, linked only where `user` may open it."""
     work_ids = {r.work_id for r in rows if r.work_id} | {
         r.chapter.work_id for r in rows if r.chapter is not None
     }

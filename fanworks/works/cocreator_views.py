@@ -13,10 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fanworks.accounts.models import User
 from fanworks.accounts.views import owner_or_login
 from fanworks.core.numbers import is_plain_number
+from fanworks.core.pagination import paginate, requested_page
 from fanworks.works import cocreator_actions
 from fanworks.works.cocreator_actions import Target
 from fanworks.works.cocreator_models import CreatorInvitation
-from fanworks.works.cocreator_queries import invitations_for_user, is_credited_on, target_of
+from fanworks.works.cocreator_queries import (
+    describe_invitations,
+    invitations_for_user,
+    is_credited_on,
+    target_of,
+)
 from fanworks.works.models import Chapter, Series
 from fanworks.works.permissions import is_creator
 from fanworks.works.queries import work_for_viewer
@@ -46,11 +52,13 @@ def creatorships(request: HttpRequest, username: str) -> HttpResponse:
             noun = "request" if count == 1 else "requests"
             messages.success(request, f"You {verb} {count} co-creator {noun}.")
         return HttpResponseRedirect(f"/users/{owner.username}/creatorships")
+    page = paginate(invitations_for_user(owner), requested_page(request))
     context = {
         "owner": owner,
         "profile_user": owner,
         "is_owner": True,
-        "invitations": invitations_for_user(owner),
+        "page": page,
+        "invitations": describe_invitations(owner, page.items),
     }
     return render(request, "works/creatorships.html", context)
 

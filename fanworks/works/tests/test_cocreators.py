@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from fanworks.accounts.actions import block_user, pseud_create
+from fanworks.core.pagination import PER_PAGE
 from fanworks.core.testing import PROSE, make_user, make_work, work_data
 from fanworks.engagement.actions import subscription_create
 from fanworks.engagement.models import Notification, NotificationKind
@@ -486,3 +487,17 @@ def test_an_invitees_subscribers_hear_of_a_work_only_once_they_co_create_it(
         work_post(work=draft)
     events = Notification.objects.filter(recipient=fan).values_list("event_key", flat=True)
     assert list(events) == [f"work:{draft.pk}"]
+
+
+def test_the_requests_page_is_paged() -> None:
+    alma = make_user("alma")
+    bea = make_user("bea")
+    for number in range(PER_PAGE + 1):
+        invite(alma, new_series(alma, f"Series {number:02}"), "bea")
+    client = logged_in(bea)
+    first = client.get("/users/bea/creatorships").content.decode()
+    assert first.count('name="invitation_ids"') == PER_PAGE
+    assert "Series 00" not in first  # the oldest is on page 2
+    second = client.get("/users/bea/creatorships?page=2").content.decode()
+    assert second.count('name="invitation_ids"') == 1 and "Series 00" in second
+    assert client.get("/users/bea/creatorships?page=9").status_code == 404
