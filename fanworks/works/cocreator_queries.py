@@ -199,6 +199,8 @@ def chapter_bylines(work: Work, chapters: list[Chapter]) -> None:
     ):
         by_chapter.setdefault(ship.chapter_id, []).append(ship.pseud)
     for chapter in chapters:
-        own = by_chapter.get(chapter.pk, [])
+        # Only pseuds credited on the work: a chapter row left behind by a change made
+        # elsewhere (a pseud moved to the orphan account, say) must never name its old owner.
+        own = [pseud for pseud in by_chapter.get(chapter.pk, []) if pseud.pk in work_pseuds]
         differs = bool(own) and {p.pk for p in own} != work_pseuds
         chapter.byline_pseuds = own if differs else []  # type: ignore[attr-defined]

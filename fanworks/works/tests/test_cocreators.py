@@ -501,3 +501,13 @@ def test_the_requests_page_is_paged() -> None:
     second = client.get("/users/bea/creatorships?page=2").content.decode()
     assert second.count('name="invitation_ids"') == 1 and "Series 00" in second
     assert client.get("/users/bea/creatorships?page=9").status_code == 404
+
+
+def test_a_chapter_byline_names_only_pseuds_still_credited_on_the_work() -> None:
+    alma, _bea, work, _second = chapter_shared_with_bea()
+    stand_in = pseud_create(user=make_user("orphan_like"), name="Stand In")
+    # What orphaning does to the work's credits: alma's creatorship moves to another pseud.
+    Creatorship.objects.filter(work=work, pseud__user=alma).update(pseud=stand_in)
+    html = Client().get(f"/works/{work.pk}?view_full_work=true").content.decode()
+    assert "/users/alma/" not in html
+    assert byline(html) == "Stand In (orphan_like), bea"
