@@ -340,12 +340,15 @@ EMAIL_PREFERENCES = (
     "kudos_emails",
     "related_work_emails",
 )
+# The other switches on that page (User fields too).
+INVITATION_PREFERENCES = ("allow_cocreator_invitations",)
 
 
 def preferences_update(*, user: User, switches: dict[str, bool]) -> User:
-    """Turn `user`'s e-mail notifications on or off, one switch per kind (EMAIL_PREFERENCES).
+    """Set `user`'s switches: e-mail notifications (EMAIL_PREFERENCES) and who may invite
+    them (INVITATION_PREFERENCES).
     They are read when an e-mail is about to go out, so a change applies to waiting ones."""
-    unknown = set(switches) - set(EMAIL_PREFERENCES)
+    unknown = set(switches) - set(EMAIL_PREFERENCES) - set(INVITATION_PREFERENCES)
     if unknown:
         raise ValueError(f"unknown preferences: {sorted(unknown)}")
     for name, value in switches.items():

@@ -232,3 +232,8 @@ class PreferencesForm(forms.Form):
         widget=CheckboxInput,
         label="E-mail me when someone links their work to one of mine (at once)",
     )
+    allow_cocreator_invitations = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="Allow others to invite my pseuds to be co-creators (I still accept each one)",
+    )

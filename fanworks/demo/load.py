@@ -27,6 +27,7 @@ from fanworks.accounts.actions import user_create
 from fanworks.accounts.models import Pseud, User
 from fanworks.core.sanitize import SANITIZER_VERSION
 from fanworks.demo.bookmarks import write_demo_bookmarks, write_demo_series_bookmarks
+from fanworks.demo.cocreators import fill_series_cocreators, fill_work_cocreators
 from fanworks.demo.comments import write_demo_comments
 from fanworks.demo.engagement import hit_day_rows, kudos_rows, plan_engagement
 from fanworks.demo.gifts import fill_gifts, fill_orphans
@@ -546,15 +547,25 @@ def run_demo(
     with _relaxed_sync():
         _make_works(world, works, batch_size, tags, pseuds, user_ids, joined, result, started, say)
     result.tags_created = tags.created
+    # Co-created works first: subscriptions and series are planned from who created what.
+    shared = fill_work_cocreators(seed=seed, user_ids=user_ids, demo_user=demo_user)
     # Before subscriptions and series, which follow creators: a rerun then sees the same ones.
     say(f"Orphaned works: {fill_orphans(seed=seed):,} new.")
     say(f"Gifts: {fill_gifts(seed=seed):,} works newly given as gifts.")
     followed, notified = fill_subscriptions(seed=seed, user_ids=user_ids, now=now)
     say(f"Subscriptions: {followed:,} new, and {notified} inbox entries.")
     say(f"Series: {fill_series(seed=seed, now=now):,} new.")
+    # Series co-creators before the series' bookmarks, which leave out their creators.
+    shared = fill_series_cocreators(
+        seed=seed, user_ids=user_ids, demo_user=demo_user, result=shared
+    )
     series_bookmarks = write_demo_series_bookmarks(seed=seed, user_ids=user_ids, now=now)
     say(f"Series bookmarks: {series_bookmarks:,} new.")
     say(f"Related works: {fill_related(seed=seed, now=now):,} new links.")
+    say(
+        f"Co-creators: {shared.works:,} works ({shared.chapters:,} by chapter) and "
+        f"{shared.series:,} series shared, {shared.pending:,} invitations pending."
+    )
     result.seconds = time.perf_counter() - started
     return result
 

@@ -133,9 +133,12 @@ def mail_all_pending(*, group: str, now: datetime | None = None) -> int:
 
 def notification_link(row: Notification) -> str:
     """Where a notification points: the chapter, the comment on its page, or the work; a
-    related-work request, the recipient's page to approve it on."""
+    related-work request, the recipient's page to approve it on; a co-creator invitation, the
+    reader's Co-Creator Requests page."""
     if row.kind == NotificationKind.RELATED:
         return "/related_works"
+    if row.kind == NotificationKind.COCREATOR:
+        return "/creatorships"
     if row.work_id is None:
         return "/"
     if row.chapter_id is not None:

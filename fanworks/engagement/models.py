@@ -170,6 +170,7 @@ class NotificationKind(models.TextChoices):
     KUDOS = "kudos", "Kudos"
     GIFT = "gift", "Gift"  # a posted work given to you (works.gift_actions)
     RELATED = "related", "Related work"
+    COCREATOR = "cocreator", "Co-creator invitation"
 
 
 class MailStatus(models.TextChoices):

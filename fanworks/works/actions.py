@@ -21,6 +21,8 @@ from fanworks.search.outbox import record_work_changes
 from fanworks.tags.actions import closed_tags, tags_find_or_create
 from fanworks.tags.filters import refilter_works
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
+from fanworks.works.cocreator_actions import invitations_send
+from fanworks.works.cocreator_models import ChapterCreatorship
 from fanworks.works.gift_actions import gifts_announce, gifts_set
 from fanworks.works.models import (
     MAX_CHAPTER_LENGTH,
@@ -89,6 +91,8 @@ class WorkData:
     # "Parent works" (works.related_actions): parents to add, and parent links to remove.
     parents: list[ParentData] = field(default_factory=list)
     remove_related_ids: list[int] = field(default_factory=list)
+    # Other users' pseuds to invite as co-creators, by name (works.cocreator_actions).
+    invite_cocreators: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +102,7 @@ class ChapterData:
     summary: str = ""
     notes: str = ""
     endnotes: str = ""
+    invite_cocreators: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,6 +260,9 @@ def _set_creators(work: Work, user: User, pseud_ids: list[int]) -> None:
         raise ValidationError({"pseud_ids": ["You can only credit your own pseuds."]})
     # Co-creators of other users are kept; only this user's pseuds are replaced.
     Creatorship.objects.filter(work=work, pseud__user=user).exclude(pseud__in=pseuds).delete()
+    ChapterCreatorship.objects.filter(chapter__work=work, pseud__user=user).exclude(
+        pseud__in=pseuds
+    ).delete()  # and off its chapters (works.cocreator_models)
     existing = set(work.creatorships.values_list("pseud_id", flat=True))
     order = {pk: index for index, pk in enumerate(pseud_ids)}
     Creatorship.objects.bulk_create(
@@ -368,6 +376,7 @@ def work_create(
             _apply_series(user, work, data)
             _apply_gifts(work, data)
             _apply_related(user, work, data)
+            invitations_send(inviter=user, names=data.invite_cocreators, target=work)
             record_work_changes([work.pk])
             if post:
                 announce_work(work=work)  # subscribers of its creators hear after commit
@@ -398,6 +407,7 @@ def work_update(*, user: User, work: Work, data: WorkData, expected_version: int
         _apply_series(user, locked, data)
         _apply_gifts(locked, data)
         _apply_related(user, locked, data)
+        invitations_send(inviter=user, names=data.invite_cocreators, target=locked)
         record_work_changes([locked.pk])
     return locked
 
@@ -443,6 +453,7 @@ def chapter_create(
     data: ChapterData,
     post: bool,
     creation_key: uuid.UUID | None = None,
+    user: User | None = None,
 ) -> Chapter:
     """Add a chapter at the end of a work, as a draft or posted."""
     if creation_key is not None:
@@ -467,6 +478,8 @@ def chapter_create(
             )
             _apply_chapter_fields(chapter, data)
             chapter.save()
+            if user is not None:  # `user` invites the co-creators the form named
+                invitations_send(inviter=user, names=data.invite_cocreators, target=chapter)
             if posted:
                 locked.revised_at = now
             locked.version += 1
@@ -484,7 +497,9 @@ def chapter_create(
     return chapter
 
 
-def chapter_update(*, chapter: Chapter, data: ChapterData, expected_version: int) -> Chapter:
+def chapter_update(
+    *, chapter: Chapter, data: ChapterData, expected_version: int, user: User | None = None
+) -> Chapter:
     """Change a chapter; raises StaleEdit if it changed since `expected_version`."""
     validate_chapter_data(data)
     with transaction.atomic():
@@ -495,6 +510,8 @@ def chapter_update(*, chapter: Chapter, data: ChapterData, expected_version: int
         _apply_chapter_fields(locked, data)
         locked.version += 1
         locked.save()
+        if user is not None:
+            invitations_send(inviter=user, names=data.invite_cocreators, target=locked)
         work = Work.objects.select_for_update().get(pk=locked.work_id)
         if content_changed and locked.posted and work.posted:
             work.revised_at = timezone.now()

@@ -11,6 +11,7 @@ from fanworks.core.numbers import is_plain_number
 from fanworks.tags.models import CATEGORIES, RATINGS, WARNINGS
 from fanworks.tags.validation import split_tag_list
 from fanworks.works.actions import ChapterData, WorkData
+from fanworks.works.cocreator_forms import invite_cocreators_field, invited_names
 from fanworks.works.gift_actions import split_recipients
 from fanworks.works.gift_queries import gift_names_for_form
 from fanworks.works.languages import LANGUAGES
@@ -114,6 +115,7 @@ class WorkForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Please choose at least one of your pseuds to credit."},
     )
+    invite_cocreators = invite_cocreators_field()
     rating = forms.ChoiceField(
         label="Rating",
         choices=[("", "Choose a rating")] + [(r, r) for r in RATINGS],
@@ -258,6 +260,7 @@ class WorkForm(forms.Form):
             gift_recipients=split_recipients(data.get("gift_recipients", "")),
             parents=parents_data(data),
             remove_related_ids=list(data.get("remove_related", [])),
+            invite_cocreators=invited_names(self),
         )
 
     @staticmethod
@@ -306,6 +309,12 @@ class EditWorkForm(WorkForm):
 class ChapterForm(ChapterFieldsMixin, forms.Form):
     creation_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    invite_cocreators = invite_cocreators_field()
+
+    def chapter_data(self) -> ChapterData:
+        data = super().chapter_data()
+        data.invite_cocreators = invited_names(self)
+        return data
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

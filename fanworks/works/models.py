@@ -376,3 +376,7 @@ class RelatedWork(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.state == RelationState.APPROVED
+
+
+# Co-creator invitations and chapter creators live in their own module (works.cocreator_*).
+from fanworks.works import cocreator_models  # noqa: E402, F401

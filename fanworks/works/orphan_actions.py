@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from fanworks.accounts.models import Pseud, User
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.actions import work_sort_keys_refresh
+from fanworks.works.cocreator_models import ChapterCreatorship
 from fanworks.works.models import Creatorship, Work
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 
@@ -92,10 +93,25 @@ def move_creatorships(*, user: User, work_ids: list[int], keep_names: bool) -> l
             ship.delete()
         else:
             Creatorship.objects.filter(pk=ship.pk).update(pseud=target)
+        _move_chapter_credits(ship.work_id, ship.pseud_id, target)
     changed = sorted({ship.work_id for ship in ships})
     work_sort_keys_refresh(work_ids=changed)
     record_work_changes(changed)
     return changed
+
+
+def _move_chapter_credits(work_id: int, pseud_id: int, target: Pseud) -> None:
+    """The pseud's own chapter credits on the work (co-created chapters) follow its work
+    credit to `target`, so chapter bylines name the orphan pseud rather than nobody."""
+    for chapter_ship in ChapterCreatorship.objects.filter(
+        chapter__work_id=work_id, pseud_id=pseud_id
+    ):
+        if ChapterCreatorship.objects.filter(
+            chapter_id=chapter_ship.chapter_id, pseud=target
+        ).exists():
+            chapter_ship.delete()
+        else:
+            ChapterCreatorship.objects.filter(pk=chapter_ship.pk).update(pseud=target)
 
 
 def works_orphan(*, user: User, work_ids: list[int], keep_names: bool) -> list[int]:

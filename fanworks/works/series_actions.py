@@ -8,7 +8,7 @@ is written, or roll the whole transaction back.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from fanworks.accounts.models import User
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
 from fanworks.engagement.notifications import announce_series_work
 from fanworks.search.outbox import record_series_changes
+from fanworks.works.cocreator_actions import invitations_send
 from fanworks.works.models import (
     MAX_SERIES_NOTES_LENGTH,
     MAX_SERIES_SUMMARY_LENGTH,
@@ -39,6 +40,8 @@ class SeriesData:
     summary: str = ""
     notes: str = ""
     complete: bool = False
+    # Other users' pseuds to invite as co-creators, by name (works.cocreator_actions).
+    invite_cocreators: list[str] = field(default_factory=list)
 
 
 def _length_problem(label: str, value: str, maximum: int) -> str | None:
@@ -118,6 +121,7 @@ def series_create(*, user: User, data: SeriesData, creation_key: uuid.UUID | Non
             _apply_series_fields(series, data)
             series.save()
             _credit(series, [default])
+            invitations_send(inviter=user, names=data.invite_cocreators, target=series)
     except IntegrityError:
         if creation_key is not None:
             existing = Series.objects.filter(creation_key=creation_key).first()
@@ -127,13 +131,16 @@ def series_create(*, user: User, data: SeriesData, creation_key: uuid.UUID | Non
     return series
 
 
-def series_update(*, series: Series, data: SeriesData) -> Series:
-    """Change a series' title, summary, notes and "complete"."""
+def series_update(*, series: Series, data: SeriesData, user: User | None = None) -> Series:
+    """Change a series' title, summary, notes and "complete"; `user` invites the co-creators
+    `data` names."""
     validate_series_data(data)
     with transaction.atomic():
         locked = Series.objects.select_for_update().get(pk=series.pk)
         _apply_series_fields(locked, data)
         locked.save()
+        if user is not None:
+            invitations_send(inviter=user, names=data.invite_cocreators, target=locked)
     return locked
 
 

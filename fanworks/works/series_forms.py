@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from fanworks.works.cocreator_forms import invite_cocreators_field, invited_names
 from fanworks.works.models import (
     MAX_SERIES_NOTES_LENGTH,
     MAX_SERIES_SUMMARY_LENGTH,
@@ -34,6 +35,7 @@ class SeriesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     complete = forms.BooleanField(label="This series is complete", required=False)
+    invite_cocreators = invite_cocreators_field()
 
     def series_data(self) -> SeriesData:
         data = self.cleaned_data
@@ -42,6 +44,7 @@ class SeriesForm(forms.Form):
             summary=data["summary"],
             notes=data["notes"],
             complete=data["complete"],
+            invite_cocreators=invited_names(self),
         )
 
     @staticmethod

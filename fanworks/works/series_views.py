@@ -96,7 +96,11 @@ def series_edit(request: HttpRequest, series_id: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                series_actions.series_update(series=series, data=form.series_data())
+                series_actions.series_update(
+                    series=series,
+                    data=form.series_data(),
+                    user=request.user if isinstance(request.user, User) else None,
+                )
             except ValidationError as error:
                 attach_errors(form, error, {})
             else:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from fanworks.works import gift_views, orphan_views, related_views, series_views, views
+from fanworks.works import (
+    cocreator_views,
+    gift_views,
+    orphan_views,
+    related_views,
+    series_views,
+    views,
+)
 
 urlpatterns = [
     path("works", views.work_index, name="work-index"),
@@ -74,5 +81,28 @@ urlpatterns = [
         "related_works/<int:link_id>/remove",
         related_views.related_work_remove_view,
         name="related-work-remove",
+    ),
+    # Co-creators
+    path(
+        "users/<str:username>/creatorships",
+        cocreator_views.creatorships,
+        name="user-creatorships",
+    ),
+    path("creatorships", cocreator_views.my_creatorships, name="my-creatorships"),
+    path(
+        "creatorships/<int:invitation_id>/withdraw",
+        cocreator_views.invitation_withdraw,
+        name="invitation-withdraw",
+    ),
+    path("works/<int:work_id>/remove_me", cocreator_views.work_remove_me, name="work-remove-me"),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/remove_me",
+        cocreator_views.chapter_remove_me,
+        name="chapter-remove-me",
+    ),
+    path(
+        "series/<int:series_id>/remove_me",
+        cocreator_views.series_remove_me,
+        name="series-remove-me",
     ),
 ]

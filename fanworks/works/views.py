@@ -19,6 +19,7 @@ from fanworks.engagement.views_bookmarks import bookmark_for_work_page
 from fanworks.engagement.views_comments import comment_section
 from fanworks.engagement.visitors import hit_visitor, is_bot
 from fanworks.works import actions, queries
+from fanworks.works.cocreator_queries import chapter_bylines
 from fanworks.works.forms import (
     CHAPTER_ERROR_FIELDS,
     WORK_ERROR_FIELDS,
@@ -106,6 +107,7 @@ def _render_work(
     can_mark = reader is not None and work.posted
     marked_for_later = reader is not None and can_mark and reading_record(user=reader, work=work)
     index = chapters.index(shown[0]) if len(shown) == 1 and shown[0] in chapters else 0
+    chapter_bylines(work, shown)  # "Chapter by …" where a chapter's creators differ
     context: dict[str, Any] = {
         "work": work,
         "chapters": chapters,
@@ -359,6 +361,7 @@ def chapter_new(request: HttpRequest, work_id: int) -> HttpResponse:
                     data=form.chapter_data(),
                     post=choice == "post",
                     creation_key=form.cleaned_data.get("creation_key"),
+                    user=request.user if isinstance(request.user, User) else None,
                 )
             except ValidationError as error:
                 attach_errors(form, error, CHAPTER_ERROR_FIELDS)
@@ -400,6 +403,7 @@ def chapter_edit(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
                     chapter=chapter,
                     data=form.chapter_data(),
                     expected_version=form.cleaned_data["version"],
+                    user=request.user if isinstance(request.user, User) else None,
                 )
             except actions.StaleEdit as conflict:
                 current = conflict.current

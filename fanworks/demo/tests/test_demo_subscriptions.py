@@ -34,8 +34,11 @@ def test_demo_subscriptions_follow_the_long_tail_and_are_not_made_twice() -> Non
     assert not any(user == target for user, _, target in subscriptions)
     own = set(Creatorship.objects.values_list("pseud__user_id", "work_id"))
     assert not any((user, work) in own for user, work, _ in subscriptions if work)
-    # Subscription entries (the demo's gifts have inbox entries of their own, never mailed).
-    notes = list(Notification.objects.exclude(kind=NotificationKind.GIFT))
+    # Subscription entries (the demo's gifts and co-creator invitations have inbox entries of
+    # their own, never mailed).
+    notes = list(
+        Notification.objects.exclude(kind__in=[NotificationKind.GIFT, NotificationKind.COCREATOR])
+    )
     assert notes and all(n.mail_status == MailStatus.SENT and not n.read for n in notes)
 
     counts = (Subscription.objects.count(), Notification.objects.count())

@@ -12,6 +12,7 @@ from fanworks.accounts.models import Pseud, User
 from fanworks.core.testing import DEFAULT_PASSWORD, make_user, make_work
 from fanworks.engagement.actions import kudos_leave
 from fanworks.search.models import SearchOutbox
+from fanworks.works.cocreator_models import ChapterCreatorship
 from fanworks.works.models import Creatorship, Work
 from fanworks.works.orphan_actions import orphan_account, works_orphan
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
@@ -110,6 +111,25 @@ def test_only_the_orphaners_credit_moves_on_a_co_created_work() -> None:
     assert credited(work) == [("partner", "partner"), (ORPHAN_USERNAME, ORPHAN_USERNAME)]
     work.refresh_from_db()
     assert work.creator_sort_key == "partner"
+
+
+def test_chapter_credits_follow_the_orphaned_work_credit() -> None:
+    """A co-creator credited on a chapter of their own: orphaning moves that chapter credit
+    to the orphan pseud too, and leaves the partner's chapters alone."""
+    writer = make_user("writer")
+    partner = make_user("partner")
+    work = make_work(partner, title="Duet")
+    chapter = work.chapters.get()
+    Creatorship.objects.create(work=work, pseud=writer.pseuds.get(), position=1)
+    ChapterCreatorship.objects.create(chapter=chapter, pseud=partner.pseuds.get(), position=0)
+    ChapterCreatorship.objects.create(chapter=chapter, pseud=writer.pseuds.get(), position=1)
+    works_orphan(user=writer, work_ids=[work.pk], keep_names=True)
+    chapter_credits = list(
+        ChapterCreatorship.objects.filter(chapter=chapter)
+        .order_by("position")
+        .values_list("pseud__user__username", "pseud__name")
+    )
+    assert chapter_credits == [("partner", "partner"), (ORPHAN_USERNAME, "writer")]
 
 
 def test_two_pseuds_on_one_work_orphaned_anonymously_are_credited_once() -> None:
