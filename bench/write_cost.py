@@ -77,7 +77,12 @@ def requests_of(
 
 
 def measure(
-    setup: dict[str, Any], kinds: list[str], count: int, warmup: int, profile: str
+    setup: dict[str, Any],
+    kinds: list[str],
+    count: int,
+    warmup: int,
+    profile: str,
+    show_queries: bool = False,
 ) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
@@ -121,6 +126,10 @@ def measure(
                     with CaptureQueriesContext(connection) as captured:
                         post(*request)
                     queries.append(len(captured))
+                if show_queries:
+                    print(f"--- {kind}: the queries of {request[1]}")
+                    for query in captured.captured_queries:
+                        print(f"  {query['sql'][:300]}")
                 continue
             if name == "warm-up":
                 for request in batch:
@@ -162,6 +171,7 @@ def main() -> int:
     parser.add_argument("--works-each", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS), help="of " + ", ".join(KINDS))
     parser.add_argument("--profile", default="", choices=("", *KINDS), help="cProfile one kind")
+    parser.add_argument("--show-queries", action="store_true", help="print each kind's SQL")
     args = parser.parse_args()
     kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
     if not kinds or set(kinds) - set(KINDS):
@@ -184,6 +194,8 @@ def main() -> int:
     if args.database_url:
         fresh_postgres(args.database_url)
         os.environ["DATABASE_URL"] = args.database_url
+    # collectstatic is not run: say where static files would be, so Django does not warn.
+    (var_dir / "static").mkdir()
     env = dict(os.environ)
     try:
         fanworks(env, "migrate", "--noinput", "-v", "0")
@@ -195,7 +207,9 @@ def main() -> int:
         django.setup()
         import fanworks as code
 
-        figures = measure(setup, kinds, args.requests, args.warmup, args.profile)
+        figures = measure(
+            setup, kinds, args.requests, args.warmup, args.profile, args.show_queries
+        )
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 

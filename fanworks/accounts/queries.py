@@ -1,5 +1,6 @@
 """Every read of accounts and pseuds."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -58,8 +59,13 @@ def blocked_users(blocker: User) -> QuerySet[Block]:
     return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
 
 
-def blocked_by_a_creator(viewer: User, work_id: int) -> bool:
-    """True when a creator of the work blocks `viewer` (their kudos and comments are refused)."""
+def blocked_by_a_creator(
+    viewer: User, work_id: int, creator_ids: Collection[int] | None = None
+) -> bool:
+    """True when a creator of the work blocks `viewer` (their kudos and comments are refused).
+    With the creators' user ids already loaded (`creator_ids`), the query needs no joins."""
+    if creator_ids is not None:
+        return Block.objects.filter(blocked=viewer, blocker_id__in=creator_ids).exists()
     return Block.objects.filter(
         blocked=viewer, blocker__pseuds__creatorships__work_id=work_id
     ).exists()

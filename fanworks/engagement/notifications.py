@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -68,14 +68,14 @@ def announce_chapter(*, chapter: Chapter) -> None:
     """A chapter was just posted: once the caller's transaction commits, queue one job that
     tells the work's subscribers."""
     payload = {"event": "chapter", "work_id": chapter.work_id, "chapter_id": chapter.pk}
-    transaction.on_commit(lambda: jobs.enqueue(FANOUT_JOB, payload))
+    jobs.enqueue_after_commit(FANOUT_JOB, payload)
 
 
 def announce_work(*, work: Work) -> None:
     """A work was just posted: once committed, queue one job that tells its creators'
     subscribers."""
     payload = {"event": "work", "work_id": work.pk}
-    transaction.on_commit(lambda: jobs.enqueue(FANOUT_JOB, payload))
+    jobs.enqueue_after_commit(FANOUT_JOB, payload)
 
 
 def _creators(work: Work) -> tuple[list[int], str]:
@@ -216,21 +216,24 @@ def notify_comment(
     else:
         what = f"{Truncator(who).chars(40)} commented on {_title(work)}"
     kind = NotificationKind.REPLY if is_reply else NotificationKind.COMMENT
-    notification, created = Notification.objects.get_or_create(
-        recipient=recipient,
-        event_key=f"comment:{comment_id}",
-        defaults={
-            "kind": kind,
-            "actor": actor,
-            "work": work,
-            "chapter": chapter,
-            "comment_id": comment_id,
-            "text": f"{what}: {snippet}" if snippet else what,
-        },
-    )
-    if created:
-        payload = {"recipient_id": recipient.pk}
-        transaction.on_commit(lambda: jobs.enqueue(COMMENT_MAIL_JOB, payload))
+    # Usually the first entry for this comment and recipient: insert, and only when the
+    # unique (recipient, event_key) says there was one already, read it (one query fewer
+    # than get_or_create's read-then-insert on the busy path).
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                event_key=f"comment:{comment_id}",
+                kind=kind,
+                actor=actor,
+                work=work,
+                chapter=chapter,
+                comment_id=comment_id,
+                text=f"{what}: {snippet}" if snippet else what,
+            )
+    except IntegrityError:
+        return Notification.objects.get(recipient=recipient, event_key=f"comment:{comment_id}")
+    jobs.enqueue_after_commit(COMMENT_MAIL_JOB, {"recipient_id": recipient.pk})
     return notification
 
 
@@ -386,7 +389,7 @@ def announce_series_work(*, series_id: int, work_id: int) -> None:
     work and series, however often the work is added, removed and added again."""
     payload = {"series_id": series_id, "work_id": work_id}
     key = f"{SERIES_FANOUT_JOB}:{series_id}:{work_id}"
-    transaction.on_commit(lambda: jobs.enqueue(SERIES_FANOUT_JOB, payload, unique_key=key))
+    jobs.enqueue_after_commit(SERIES_FANOUT_JOB, payload, unique_key=key)
 
 
 @jobs.handler(SERIES_FANOUT_JOB)

@@ -309,6 +309,15 @@ def work_to_act_on(viewer: Viewer, work_id: int) -> Work | None:
     )
 
 
+def prefetched_creator_ids(work: Work) -> set[int] | None:
+    """The user ids of the work's creators when its creatorships were prefetched (listings,
+    work_to_act_on), else None: the caller then asks the database."""
+    cache = getattr(work, "_prefetched_objects_cache", {})
+    if "creatorships" not in cache:
+        return None
+    return {c.pseud.user_id for c in cache["creatorships"]}
+
+
 def is_restricted_public_work(work_id: int) -> bool:
     """True when a posted, unhidden work exists but only registered users may read it.
 
