@@ -83,6 +83,7 @@ def measure(
     warmup: int,
     profile: str,
     show_queries: bool = False,
+    profile_sort: str = "cumulative",
 ) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
@@ -147,7 +148,7 @@ def measure(
                 cpu.append(time.process_time() - began)
             if profiler is not None:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(profiler, stream=out).sort_stats(profile_sort).print_stats(45)
                 print(out.getvalue())
         cpu.sort()
         figures[kind] = {
@@ -171,6 +172,9 @@ def main() -> int:
     parser.add_argument("--works-each", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS), help="of " + ", ".join(KINDS))
     parser.add_argument("--profile", default="", choices=("", *KINDS), help="cProfile one kind")
+    parser.add_argument(
+        "--profile-sort", default="cumulative", help="pstats order: cumulative, tottime, …"
+    )
     parser.add_argument("--show-queries", action="store_true", help="print each kind's SQL")
     args = parser.parse_args()
     kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
@@ -206,9 +210,20 @@ def main() -> int:
 
         django.setup()
         import fanworks as code
+        from fanworks.gunicorn_conf import GC_THRESHOLD
 
+        # As a server worker is set up (fanworks/gunicorn_conf.py): what is loaded now stays.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLD)
         figures = measure(
-            setup, kinds, args.requests, args.warmup, args.profile, args.show_queries
+            setup,
+            kinds,
+            args.requests,
+            args.warmup,
+            args.profile,
+            args.show_queries,
+            args.profile_sort,
         )
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)

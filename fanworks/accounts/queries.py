@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, QuerySet
 from django.db.models.functions import Lower
 
 from fanworks.accounts import throttles
@@ -91,14 +91,21 @@ def muted_pseud_ids(viewer: Any) -> list[int]:
     )
 
 
+def blocking_and_muting(viewer: User, user_id: int) -> tuple[Exists, Exists]:
+    """Whether `viewer` blocks, and whether they mute, the user `user_id`: two expressions
+    for any query to carry as annotations, so asking costs no query of its own."""
+    return (
+        Exists(Block.objects.filter(blocker=viewer, blocked_id=user_id)),
+        Exists(Mute.objects.filter(muter=viewer, muted_id=user_id)),
+    )
+
+
 def blocks_and_mutes(viewer: User, user: User) -> tuple[bool, bool]:
     """Whether `viewer` blocks and whether they mute `user`, in one query (profile buttons)."""
+    blocking, muting = blocking_and_muting(viewer, user.pk)
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(
-            blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
-            muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
-        )
+        .annotate(blocking=blocking, muting=muting)
         .values_list("blocking", "muting")
         .first()
     )

@@ -25,7 +25,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from fanworks.accounts.models import Block, Mute, User
-from fanworks.accounts.queries import blocks_and_mutes
+from fanworks.accounts.queries import blocking_and_muting
 from fanworks.core import jobs
 from fanworks.core.models import Job
 from fanworks.engagement.mail import mail_all_pending, mail_pending
@@ -205,9 +205,15 @@ def notify_comment(
     """
     if actor is not None and actor.pk == recipient.pk:
         return None
-    if actor is not None and any(blocks_and_mutes(recipient, actor)):
-        return None
-    if not visible_works(recipient, include_own_drafts=True).filter(pk=work.pk).exists():
+    # One query: may the recipient see the work, and do they block or mute the commenter?
+    seen = visible_works(recipient, include_own_drafts=True).filter(pk=work.pk)
+    if actor is not None:
+        blocking, muting = blocking_and_muting(recipient, actor.pk)
+        row = seen.annotate(blocking=blocking, muting=muting)
+        flags = row.values_list("blocking", "muting").first()
+        if flags is None or any(flags):
+            return None
+    elif not seen.exists():
         return None
     who = actor.username if actor is not None else (actor_name.strip() or "A guest")
     snippet = Truncator(" ".join(strip_tags(text).split())).chars(120)
