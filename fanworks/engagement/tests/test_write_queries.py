@@ -20,7 +20,7 @@ from fanworks.core.testing import make_user, make_work
 from fanworks.engagement.models import Bookmark, Comment, Kudos, Notification
 from fanworks.works.models import Work
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # Statements per write. Before these were cut (bench/README.md, "write_cost.py"): kudos 10,
 # comment 20, new bookmark 15, edited bookmark 10.
