@@ -2,9 +2,11 @@
 
 `enqueue` records a job and either runs it at once (`JOBS_EAGER`, used by tests) or leaves it for
 a runner: the background process of `fanworks serve`, or `fanworks worker` processes at scale.
-Actions queue their jobs with `enqueue_after_commit`, so a runner sees a job only once the
-action's transaction committed. Runners claim a job with a
-lease; a runner that dies lets the lease run out and another carries on from the job's cursor.
+Actions queue their jobs once their transaction commits (`transaction.on_commit`), or, on
+the busiest write paths (a comment's e-mail), with `enqueue_after_commit`, which writes the job
+in that same transaction; either way a runner sees a job only once the action committed.
+Runners claim a job with a lease; a runner that dies lets the lease run out and another carries
+on from the job's cursor.
 """
 
 import logging

@@ -68,14 +68,14 @@ def announce_chapter(*, chapter: Chapter) -> None:
     """A chapter was just posted: once the caller's transaction commits, queue one job that
     tells the work's subscribers."""
     payload = {"event": "chapter", "work_id": chapter.work_id, "chapter_id": chapter.pk}
-    jobs.enqueue_after_commit(FANOUT_JOB, payload)
+    transaction.on_commit(lambda: jobs.enqueue(FANOUT_JOB, payload))
 
 
 def announce_work(*, work: Work) -> None:
     """A work was just posted: once committed, queue one job that tells its creators'
     subscribers."""
     payload = {"event": "work", "work_id": work.pk}
-    jobs.enqueue_after_commit(FANOUT_JOB, payload)
+    transaction.on_commit(lambda: jobs.enqueue(FANOUT_JOB, payload))
 
 
 def _creators(work: Work) -> tuple[list[int], str]:
@@ -395,7 +395,7 @@ def announce_series_work(*, series_id: int, work_id: int) -> None:
     work and series, however often the work is added, removed and added again."""
     payload = {"series_id": series_id, "work_id": work_id}
     key = f"{SERIES_FANOUT_JOB}:{series_id}:{work_id}"
-    jobs.enqueue_after_commit(SERIES_FANOUT_JOB, payload, unique_key=key)
+    transaction.on_commit(lambda: jobs.enqueue(SERIES_FANOUT_JOB, payload, unique_key=key))
 
 
 @jobs.handler(SERIES_FANOUT_JOB)
