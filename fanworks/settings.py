@@ -266,5 +266,7 @@ SEARCH_INDEX_DIR = SEARCH_INDEX_DIR.resolve()
 # Run the outbox indexer in `fanworks serve`'s background process (request workers reload their
 # searcher as they search). Servers sharing an index directory take turns through a lock file.
 SEARCH_INDEXER_IN_SERVER = env_bool("SEARCH_INDEXER_IN_SERVER", True)
-# Niceness added to that background process, so requests win the CPU (0 leaves it as is).
+# Niceness added to that process's indexer thread, so requests win the CPU (0 leaves it as is).
+# The job runner keeps normal priority: a writer kept off the CPU holding SQLite's lock stalls
+# every request that writes.
 BACKGROUND_NICE = env_int("BACKGROUND_NICE", 10)

@@ -15,6 +15,7 @@ are answered from SQL until it is ready (queries.search_backend).
 """
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -152,12 +153,22 @@ def run_forever(
 
 
 def start_indexer_thread(
-    stop: threading.Event | None = None, path: Path | None = None
+    stop: threading.Event | None = None, path: Path | None = None, *, nice: int = 0
 ) -> threading.Thread:
-    """A daemon thread keeping this process's index current (see fanworks/gunicorn_conf.py)."""
+    """A daemon thread keeping this process's index current (`fanworks manage background`).
+
+    With `nice` (Linux, where a thread has a priority of its own) the thread runs that much
+    below the process: indexing is CPU work that requests should win, and it writes nothing
+    to the database, so a descheduled indexer holds no lock that a request waits for."""
+
+    def run() -> None:
+        if nice:
+            me = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + nice)
+        run_forever(stop=stop, path=path)
+
     thread = threading.Thread(
-        target=run_forever,
-        kwargs={"stop": stop, "path": path},
+        target=run,
         name="fanworks-search-indexer",
         daemon=True,
     )

@@ -1,5 +1,6 @@
 import os
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Any
@@ -16,9 +17,10 @@ WATCH_SECONDS = 1.0
 
 class Command(BaseCommand):
     help = (
-        "Run the background work of one app server in one process, at a lower CPU priority: "
-        "the job runner (JOBS_IN_SERVER) and the search indexer (SEARCH_INDEXER_IN_SERVER). "
-        "`fanworks serve` starts and supervises it; SIGTERM or SIGINT stops it."
+        "Run the background work of one app server in one process: the job runner "
+        "(JOBS_IN_SERVER) and the search indexer (SEARCH_INDEXER_IN_SERVER), the indexer at a "
+        "lower CPU priority. `fanworks serve` starts and supervises it; SIGTERM or SIGINT "
+        "stops it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             "--nice",
             type=int,
             default=settings.BACKGROUND_NICE,
-            help="Added to the process's nice value (default: BACKGROUND_NICE).",
+            help="Added to the indexer's nice value (default: BACKGROUND_NICE).",
         )
         parser.add_argument(
             "--exit-with-parent",
@@ -35,9 +37,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["nice"] > 0:
-            # Requests win the CPU; indexing and jobs use what is left.
-            os.nice(options["nice"])
+        nice = max(0, options["nice"])
+        per_thread = sys.platform.startswith("linux")
+        if nice and not per_thread and not settings.JOBS_IN_SERVER:
+            os.nice(nice)
         stop = threading.Event()
 
         def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -49,7 +52,7 @@ class Command(BaseCommand):
         if settings.SEARCH_INDEXER_IN_SERVER and settings.SEARCH_BACKEND == "tantivy":
             from fanworks.search.indexer import start_indexer_thread
 
-            threads.append(start_indexer_thread(stop=stop))
+            threads.append(start_indexer_thread(stop=stop, nice=nice if per_thread else 0))
         if settings.JOBS_IN_SERVER:
             threads.append(
                 threading.Thread(
