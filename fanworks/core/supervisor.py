@@ -2,8 +2,8 @@
 
 The background process (`fanworks manage background`) runs the job runner and the search
 indexer (niced), so request workers keep the CPU for requests instead of sharing it with
-indexer and job threads of their own. The supervisor here starts both, restarts the background process
-when it dies (waiting longer each time it dies young, so a broken setting does not spin the
+indexer and job threads of their own. The supervisor here starts both, restarts the background
+process when it dies (waiting longer each time it dies young, so a broken setting does not spin the
 CPU), forwards SIGTERM/SIGINT/SIGHUP to gunicorn, and stops the background process once
 gunicorn has stopped.
 """
