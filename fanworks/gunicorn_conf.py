@@ -1,5 +1,5 @@
-"""gunicorn settings used by `fanworks serve`: each worker also runs background jobs and keeps
-its search index up to date."""
+"""gunicorn settings used by `fanworks serve`. Workers only answer requests: jobs and the search
+indexer run in `fanworks serve`'s background process (fanworks/core/supervisor.py)."""
 
 import gc
 from typing import Any
@@ -11,18 +11,8 @@ GC_THRESHOLD = (50_000, 50, 100)
 
 
 def post_worker_init(worker: Any) -> None:
-    from django.conf import settings
-
     # Everything loaded so far (Django, templates, settings) lives for the whole process:
     # move it out of the collector's sight so collections only scan request garbage.
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
-    if settings.JOBS_IN_SERVER:
-        from fanworks.core.jobs import start_background_runner
-
-        start_background_runner()
-    if settings.SEARCH_INDEXER_IN_SERVER and settings.SEARCH_BACKEND == "tantivy":
-        from fanworks.search.indexer import start_indexer_thread
-
-        start_indexer_thread()

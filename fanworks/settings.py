@@ -251,9 +251,10 @@ LOGGING = {
 }
 
 # Background jobs: run them right after the transaction that queued them commits (tests, small
-# archives), or leave them to the runner threads of `fanworks serve` / `fanworks worker`.
+# archives), or leave them to the runner of `fanworks serve`'s background process or
+# `fanworks worker`.
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
-# Start a job runner thread in every server worker process (0 when separate workers run jobs).
+# Run jobs in `fanworks serve`'s background process (0 when separate `fanworks worker`s run them).
 JOBS_IN_SERVER = env_bool("JOBS_IN_SERVER", True)
 # A wrangling change touching more works than this re-filters them in a background job.
 REFILTER_INLINE_LIMIT = env_int("REFILTER_INLINE_LIMIT", 2000)
@@ -262,6 +263,10 @@ REFILTER_INLINE_LIMIT = env_int("REFILTER_INLINE_LIMIT", 2000)
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "tantivy").strip() or "tantivy"
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", "").strip() or VAR_DIR / "search-index")
 SEARCH_INDEX_DIR = SEARCH_INDEX_DIR.resolve()
-# Run the outbox indexer in a thread of every server worker (workers sharing an index directory
-# take turns through a lock file; the others only reload their searcher).
+# Run the outbox indexer in `fanworks serve`'s background process (request workers reload their
+# searcher as they search). Servers sharing an index directory take turns through a lock file.
 SEARCH_INDEXER_IN_SERVER = env_bool("SEARCH_INDEXER_IN_SERVER", True)
+# Niceness added to that process's indexer thread, so requests win the CPU (0 leaves it as is).
+# The job runner keeps normal priority: a writer kept off the CPU holding SQLite's lock stalls
+# every request that writes.
+BACKGROUND_NICE = env_int("BACKGROUND_NICE", 10)

@@ -1,8 +1,9 @@
 """Every read of accounts and pseuds."""
 
+from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, QuerySet
 from django.db.models.functions import Lower
 
 from fanworks.accounts import throttles
@@ -58,8 +59,13 @@ def blocked_users(blocker: User) -> QuerySet[Block]:
     return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
 
 
-def blocked_by_a_creator(viewer: User, work_id: int) -> bool:
-    """True when a creator of the work blocks `viewer` (their kudos and comments are refused)."""
+def blocked_by_a_creator(
+    viewer: User, work_id: int, creator_ids: Collection[int] | None = None
+) -> bool:
+    """True when a creator of the work blocks `viewer` (their kudos and comments are refused).
+    With the creators' user ids already loaded (`creator_ids`), the query needs no joins."""
+    if creator_ids is not None:
+        return Block.objects.filter(blocked=viewer, blocker_id__in=creator_ids).exists()
     return Block.objects.filter(
         blocked=viewer, blocker__pseuds__creatorships__work_id=work_id
     ).exists()
@@ -85,14 +91,21 @@ def muted_pseud_ids(viewer: Any) -> list[int]:
     )
 
 
+def blocking_and_muting(viewer: User, user_id: int) -> tuple[Exists, Exists]:
+    """Whether `viewer` blocks, and whether they mute, the user `user_id`: two expressions
+    for any query to carry as annotations, so asking costs no query of its own."""
+    return (
+        Exists(Block.objects.filter(blocker=viewer, blocked_id=user_id)),
+        Exists(Mute.objects.filter(muter=viewer, muted_id=user_id)),
+    )
+
+
 def blocks_and_mutes(viewer: User, user: User) -> tuple[bool, bool]:
     """Whether `viewer` blocks and whether they mute `user`, in one query (profile buttons)."""
+    blocking, muting = blocking_and_muting(viewer, user.pk)
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(
-            blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
-            muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
-        )
+        .annotate(blocking=blocking, muting=muting)
         .values_list("blocking", "muting")
         .first()
     )

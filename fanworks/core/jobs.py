@@ -1,9 +1,12 @@
 """Background jobs kept in the database: no broker to run, and they survive restarts.
 
-`enqueue` records a job and either runs it at once (`JOBS_EAGER`, used by tests) or leaves it,
-once the surrounding transaction commits, for a runner: a thread in each
-`fanworks serve` worker, or `fanworks worker` processes at scale. Runners claim a job with a
-lease; a runner that dies lets the lease run out and another carries on from the job's cursor.
+`enqueue` records a job and either runs it at once (`JOBS_EAGER`, used by tests) or leaves it for
+a runner: the background process of `fanworks serve`, or `fanworks worker` processes at scale.
+Actions queue their jobs once their transaction commits (`transaction.on_commit`), or, on
+the busiest write paths (a comment's e-mail), with `enqueue_after_commit`, which writes the job
+in that same transaction; either way a runner sees a job only once the action committed.
+Runners claim a job with a lease; a runner that dies lets the lease run out and another carries
+on from the job's cursor.
 """
 
 import logging
@@ -73,6 +76,22 @@ def enqueue(
         run_job_by_id(job.pk)
         job.refresh_from_db()
     return job
+
+
+def enqueue_after_commit(
+    kind: str, payload: dict[str, Any], *, unique_key: str | None = None
+) -> None:
+    """Queue a job for the work the caller's transaction is doing: no runner sees it before
+    that transaction commits, and none at all if it rolls back.
+
+    Inside a transaction (and not eager) the job's row is written in that same transaction:
+    one commit instead of a second one after it, and no moment after the commit at which a
+    crash could lose the job. Eager jobs (tests) and callers outside a transaction run it
+    through `transaction.on_commit`, so an eager job still sees only committed data."""
+    if settings.JOBS_EAGER or not transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: enqueue(kind, payload, unique_key=unique_key))
+    else:
+        enqueue(kind, payload, unique_key=unique_key)
 
 
 def save_progress(job: Job) -> None:

@@ -55,16 +55,21 @@ def kudos_leave(*, work: Work, user: User | None, visitor_hash: str = "") -> Kud
     """
     if user is None and not visitor_hash:
         raise ValueError("kudos need a user or a visitor hash")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                kudos = Kudos.objects.create(
-                    work=work, user=user, visitor_hash="" if user is not None else visitor_hash
-                )
-        except IntegrityError:
-            return None
-        Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
-        record_work_changes([work.pk])
+    # The insert comes first in the transaction, so a refused one rolls back nothing else and
+    # needs no savepoint of its own (the counter and outbox rows are written only after it).
+    inserted = False
+    try:
+        with transaction.atomic():
+            kudos = Kudos.objects.create(
+                work=work, user=user, visitor_hash="" if user is not None else visitor_hash
+            )
+            inserted = True
+            Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
+            record_work_changes([work.pk])
+    except IntegrityError:
+        if inserted:
+            raise  # not the unique constraint on kudos: someone else's problem
+        return None
     return kudos
 
 
@@ -391,13 +396,21 @@ def _bookmark_tags(data: "BookmarkData") -> tuple[list[Tag], str]:
     return tags, ", ".join(kept)
 
 
-def _set_bookmark_tags(bookmark: Bookmark, tags: list[Tag]) -> None:
+def _set_bookmark_tags(bookmark: Bookmark, tags: list[Tag], *, new: bool = False) -> None:
+    """Link exactly `tags`. A `new` bookmark (created in this transaction) has none to read
+    or remove; otherwise one read, then a write only for what changed (an edit usually keeps
+    its tags)."""
     wanted = {tag.pk for tag in tags}
-    BookmarkTag.objects.filter(bookmark=bookmark).exclude(tag_id__in=wanted).delete()
-    have = set(BookmarkTag.objects.filter(bookmark=bookmark).values_list("tag_id", flat=True))
-    BookmarkTag.objects.bulk_create(
-        [BookmarkTag(bookmark=bookmark, tag_id=pk) for pk in wanted - have], ignore_conflicts=True
-    )
+    have: set[int] = set()
+    if not new:
+        have = set(BookmarkTag.objects.filter(bookmark=bookmark).values_list("tag_id", flat=True))
+        if have - wanted:
+            BookmarkTag.objects.filter(bookmark=bookmark, tag_id__in=have - wanted).delete()
+    if wanted - have:
+        BookmarkTag.objects.bulk_create(
+            [BookmarkTag(bookmark=bookmark, tag_id=pk) for pk in wanted - have],
+            ignore_conflicts=True,
+        )
 
 
 def _count_public_bookmark(work_id: int | None, change: int) -> None:
@@ -456,7 +469,7 @@ def bookmark_save(
                 # The same reader's other submit made it a moment ago: update that one.
                 bookmark = Bookmark.objects.select_for_update().get(user=user, **target)
             else:
-                _set_bookmark_tags(bookmark, tags)
+                _set_bookmark_tags(bookmark, tags, new=True)
                 _count_public_bookmark(bookmark.work_id, 0 if data.private else 1)
                 record_bookmark_changes([bookmark.pk])
                 return bookmark

@@ -95,16 +95,20 @@ def comment_create(
     content: str,
     parent: Comment | None = None,
     creation_key: uuid.UUID | None = None,
+    key_checked: bool = False,
 ) -> Comment:
     """Post a comment on `chapter` of `work`, or a reply to `parent`. Who may do so is the
     caller's question (engagement.permissions.comment_refusal); this checks the input.
+    `key_checked` says the caller just looked the key up and found no comment (the view does,
+    to answer a double submit before the rate limit): the unique constraint still catches one
+    posted since.
 
     On a work with moderation on, a comment waits for the creators' approval (theirs never
     does) and counts only once approved. With a `creation_key`, a second submit of the same
     form returns the first one's comment; two at once meet the unique constraint and the loser
     returns the winner's comment.
     """
-    if creation_key is not None:
+    if creation_key is not None and not key_checked:
         existing = Comment.objects.filter(creation_key=creation_key).first()
         if existing is not None:
             return _same_submission(existing, work, by)

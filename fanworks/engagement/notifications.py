@@ -18,14 +18,14 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from fanworks.accounts.models import Block, Mute, User
-from fanworks.accounts.queries import blocks_and_mutes
+from fanworks.accounts.queries import blocking_and_muting
 from fanworks.core import jobs
 from fanworks.core.models import Job
 from fanworks.engagement.mail import mail_all_pending, mail_pending
@@ -205,9 +205,15 @@ def notify_comment(
     """
     if actor is not None and actor.pk == recipient.pk:
         return None
-    if actor is not None and any(blocks_and_mutes(recipient, actor)):
-        return None
-    if not visible_works(recipient, include_own_drafts=True).filter(pk=work.pk).exists():
+    # One query: may the recipient see the work, and do they block or mute the commenter?
+    seen = visible_works(recipient, include_own_drafts=True).filter(pk=work.pk)
+    if actor is not None:
+        blocking, muting = blocking_and_muting(recipient, actor.pk)
+        row = seen.annotate(blocking=blocking, muting=muting)
+        flags = row.values_list("blocking", "muting").first()
+        if flags is None or any(flags):
+            return None
+    elif not seen.exists():
         return None
     who = actor.username if actor is not None else (actor_name.strip() or "A guest")
     snippet = Truncator(" ".join(strip_tags(text).split())).chars(120)
@@ -216,21 +222,24 @@ def notify_comment(
     else:
         what = f"{Truncator(who).chars(40)} commented on {_title(work)}"
     kind = NotificationKind.REPLY if is_reply else NotificationKind.COMMENT
-    notification, created = Notification.objects.get_or_create(
-        recipient=recipient,
-        event_key=f"comment:{comment_id}",
-        defaults={
-            "kind": kind,
-            "actor": actor,
-            "work": work,
-            "chapter": chapter,
-            "comment_id": comment_id,
-            "text": f"{what}: {snippet}" if snippet else what,
-        },
-    )
-    if created:
-        payload = {"recipient_id": recipient.pk}
-        transaction.on_commit(lambda: jobs.enqueue(COMMENT_MAIL_JOB, payload))
+    # Usually the first entry for this comment and recipient: insert, and only when the
+    # unique (recipient, event_key) says there was one already, read it (one query fewer
+    # than get_or_create's read-then-insert on the busy path).
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                event_key=f"comment:{comment_id}",
+                kind=kind,
+                actor=actor,
+                work=work,
+                chapter=chapter,
+                comment_id=comment_id,
+                text=f"{what}: {snippet}" if snippet else what,
+            )
+    except IntegrityError:
+        return Notification.objects.get(recipient=recipient, event_key=f"comment:{comment_id}")
+    jobs.enqueue_after_commit(COMMENT_MAIL_JOB, {"recipient_id": recipient.pk})
     return notification
 
 

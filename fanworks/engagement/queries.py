@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from fanworks.accounts.models import Block, Mute, User
-from fanworks.accounts.queries import blocked_by_a_creator, muted_user_ids
+from fanworks.accounts.queries import muted_user_ids
 from fanworks.engagement.models import (
     Bookmark,
     BookmarkTag,
@@ -24,6 +24,7 @@ from fanworks.engagement.models import (
     Subscription,
 )
 from fanworks.engagement.permissions import (
+    blocked_by_creators,
     can_moderate_comments,
     is_admin,
     reply_refusal,
@@ -32,7 +33,12 @@ from fanworks.engagement.permissions import (
 )
 from fanworks.tags.models import Tag
 from fanworks.works.models import Chapter, Series, SeriesCreatorship, SeriesWork, Work
-from fanworks.works.queries import Viewer, visible_works, with_listing_data, work_to_act_on
+from fanworks.works.queries import (
+    Viewer,
+    visible_works,
+    with_listing_data,
+    work_to_act_on,
+)
 
 # The largest id a row can have (a 64-bit key): larger ids in URLs are missing, not errors.
 MAX_ROW_ID = 2**63 - 1
@@ -236,7 +242,7 @@ class CommentViewer:
 
 def comment_viewer(viewer: Viewer, work: Work, chapter: Chapter | None = None) -> CommentViewer:
     moderator = can_moderate_comments(viewer, work)
-    blocked = isinstance(viewer, User) and blocked_by_a_creator(viewer, work.pk)
+    blocked = isinstance(viewer, User) and blocked_by_creators(viewer, work)
     return CommentViewer(
         viewer=viewer,
         moderator=moderator,

@@ -204,6 +204,7 @@ def _post_comment(
             ),
             content=form.cleaned_data["comment_content"],
             creation_key=key,
+            key_checked=earlier is None,
         )
     except ValidationError as error:
         attach_errors(form, error, COMMENT_ERROR_FIELDS)

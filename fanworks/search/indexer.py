@@ -1,10 +1,11 @@
-"""Keeping the tantivy index up to date from the search outbox, inside the server processes.
+"""Keeping the tantivy index up to date from the search outbox.
 
-Every gunicorn worker runs `start_indexer_thread()`. Tantivy allows one writer per directory, so
-workers sharing an index directory take turns through a lock file in it (``fcntl.flock``,
-non-blocking): whoever gets the lock applies the outbox, the others reload their searcher and
-try again next round. The lock is dropped after each round, so if its holder dies another
-worker carries on.
+`fanworks serve`'s background process runs `start_indexer_thread()` (request workers do not:
+they only search, and `get_index` reloads their searcher as they do). Tantivy allows one writer
+per directory, so indexers sharing an index directory (several servers on one disk, a test's
+threads) take turns through a lock file in it (``fcntl.flock``, non-blocking): whoever gets the
+lock applies the outbox, the others reload their searcher and try again next round. The lock is
+dropped after each round, so if its holder dies another indexer carries on.
 
 The index directory holds generations (see generations.py). Each round first follows CURRENT,
 so every worker switches to a generation that a rebuild (`fanworks reindex`) made current. When
@@ -14,7 +15,9 @@ are answered from SQL until it is ready (queries.search_backend).
 """
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,18 +39,29 @@ ROUND_BATCH = 500
 
 _indexes: dict[Path, TantivyIndex] = {}
 _indexes_lock = threading.Lock()
+# When each index of this process last reloaded its searcher in get_index.
+_reloaded: dict[Path, float] = {}
 
 
 def get_index(path: Path | None = None) -> TantivyIndex:
     """This process's open index for `path` (default SEARCH_INDEX_DIR), opened once and
     switched to a new generation when a rebuild made one current (checked at most once a
-    second). It may not be `ready`; the indexer round builds it then."""
+    second). It may not be `ready`; the indexer round builds it then.
+
+    It also reloads the searcher at most every POLL_SECONDS, so a request worker sees what the
+    background process's indexer committed without an indexer thread of its own (tantivy's
+    own reload on commit watches the generation too; this is the guarantee, and costs tens of
+    microseconds)."""
     key = Path(path or settings.SEARCH_INDEX_DIR).resolve()
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
             index = _indexes[key] = TantivyIndex(key, create=False)
     index.refresh()
+    now = time.monotonic()
+    if now - _reloaded.get(key, 0.0) >= POLL_SECONDS:
+        _reloaded[key] = now
+        index.reload()
     return index
 
 
@@ -139,12 +153,22 @@ def run_forever(
 
 
 def start_indexer_thread(
-    stop: threading.Event | None = None, path: Path | None = None
+    stop: threading.Event | None = None, path: Path | None = None, *, nice: int = 0
 ) -> threading.Thread:
-    """A daemon thread keeping this process's index current (see fanworks/gunicorn_conf.py)."""
+    """A daemon thread keeping this process's index current (`fanworks manage background`).
+
+    With `nice` (Linux, where a thread has a priority of its own) the thread runs that much
+    below the process: indexing is CPU work that requests should win, and it writes nothing
+    to the database, so a descheduled indexer holds no lock that a request waits for."""
+
+    def run() -> None:
+        if nice:
+            me = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + nice)
+        run_forever(stop=stop, path=path)
+
     thread = threading.Thread(
-        target=run_forever,
-        kwargs={"stop": stop, "path": path},
+        target=run,
         name="fanworks-search-indexer",
         daemon=True,
     )

@@ -4,16 +4,16 @@ look the same from outside)."""
 from django.http import Http404
 
 from fanworks.works.models import Work
-from fanworks.works.queries import Viewer
+from fanworks.works.queries import Viewer, prefetched_creator_ids
 
 
 def is_creator(viewer: Viewer, work: Work) -> bool:
     if not viewer.is_authenticated:
         return False
     # Listing queries prefetch creatorships; use them when present to save a query.
-    cache = getattr(work, "_prefetched_objects_cache", {})
-    if "creatorships" in cache:
-        return any(c.pseud.user_id == viewer.pk for c in cache["creatorships"])
+    creators = prefetched_creator_ids(work)
+    if creators is not None:
+        return viewer.pk in creators
     return work.creatorships.filter(pseud__user_id=viewer.pk).exists()
 
 

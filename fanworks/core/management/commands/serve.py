@@ -2,8 +2,11 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from fanworks.core.supervisor import Supervisor, background_argv
 
 
 def default_workers() -> int:
@@ -15,7 +18,9 @@ class Command(BaseCommand):
     help = (
         "Serve the archive with gunicorn (the production server), static files included. "
         "HOST and PORT default to the environment variables of those names, then "
-        "127.0.0.1:8000. ACCESS_LOG=0 turns the access log off."
+        "127.0.0.1:8000. ACCESS_LOG=0 turns the access log off. Beside gunicorn it runs one "
+        "background process for jobs and the search indexer (JOBS_IN_SERVER, "
+        "SEARCH_INDEXER_IN_SERVER), restarted if it dies."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -70,6 +75,15 @@ class Command(BaseCommand):
         ]
         if os.environ.get("ACCESS_LOG", "1") != "0":
             argv += ["--access-logfile", "-"]
-        # Replace this process with gunicorn so signals (Ctrl+C, SIGTERM) reach it directly;
-        # argv is built from our own options, never from request data.
-        os.execv(sys.executable, argv)  # noqa: S606
+        if not wants_background():
+            # Nothing to supervise: become gunicorn, so signals reach it directly. argv is
+            # built from our own options, never from request data.
+            os.execv(sys.executable, argv)  # noqa: S606
+        # Request workers only serve requests; jobs and the indexer run in one niced process
+        # beside them (fanworks/core/supervisor.py).
+        sys.exit(Supervisor(argv, background_argv()).run())
+
+
+def wants_background() -> bool:
+    indexer = settings.SEARCH_INDEXER_IN_SERVER and settings.SEARCH_BACKEND == "tantivy"
+    return bool(settings.JOBS_IN_SERVER or indexer)

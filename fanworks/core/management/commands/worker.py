@@ -8,7 +8,8 @@ from fanworks.core import jobs
 class Command(BaseCommand):
     help = (
         "Run background jobs (re-filtering after wrangling, …). `fanworks serve` already runs "
-        "them in its workers; use this for separate job processes (set JOBS_IN_SERVER=0)."
+        "them in its background process; use this for separate job processes (set "
+        "JOBS_IN_SERVER=0)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
