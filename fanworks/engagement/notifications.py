@@ -25,7 +25,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from fanworks.accounts.models import Block, Mute, User
-from fanworks.accounts.queries import blocking_and_muting
+from fanworks.accounts.queries import blocking_and_muting, blocks_and_mutes
 from fanworks.core import jobs
 from fanworks.core.models import Job
 from fanworks.engagement.mail import mail_all_pending, mail_pending

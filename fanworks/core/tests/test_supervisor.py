@@ -238,7 +238,9 @@ def test_fanworks_serve_indexes_in_its_background_process(tmp_path: Path):
         subprocess.run([*post, "Quokkaesque Harbour"], env=env, cwd=ROOT, check=True)
         posted = time.monotonic()
         assert wait_for(lambda: search_finds(port, "quokkaesque", "Quokkaesque Harbour"))
-        assert time.monotonic() - posted < 5
+        # Seconds, not minutes; the bound is loose because the indexer runs niced and the
+        # test suite keeps both cores busy around it.
+        assert time.monotonic() - posted < 15
 
         os.kill(first[0], signal.SIGKILL)
         second = wait_for(
