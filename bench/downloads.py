@@ -24,10 +24,42 @@ import tracemalloc
 from pathlib import Path
 
 TARGET_SECONDS = 1.0
-WORDS = (
-    "harbour lantern tide ship mira tomas quiet shore salt rope wind gull morning evening "
-    "light dark sea stone wall boat sail storm calm the a and of to in was she he they said"
-).split()
+WORDS = [
+    "harbour",
+    "lantern",
+    "tide",
+    "ship",
+    "mira",
+    "tomas",
+    "quiet",
+    "shore",
+    "salt",
+    "rope",
+    "wind",
+    "gull",
+    "morning",
+    "evening",
+    "light",
+    "dark",
+    "sea",
+    "stone",
+    "wall",
+    "boat",
+    "sail",
+    "storm",
+    "calm",
+    "the",
+    "a",
+    "and",
+    "of",
+    "to",
+    "in",
+    "was",
+    "she",
+    "he",
+    "they",
+    "said",
+]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -140,7 +172,11 @@ def main() -> None:
         }
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak resident size: {rss:.0f} MiB")
-    print(json.dumps({"bench": "downloads", "builds": args.builds, "max_rss_mib": round(rss), **results}))
+    print(
+        json.dumps(
+            {"bench": "downloads", "builds": args.builds, "max_rss_mib": round(rss), **results}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -97,6 +97,59 @@ def _replace_image(element: etree._Element) -> None:
     element.tail = tail
 
 
+# Containers whose children must be certain elements; anything else is wrapped in the first.
+_CHILDREN = {
+    "ul": ("li", {"li"}),
+    "ol": ("li", {"li"}),
+    "dl": ("dd", {"dt", "dd"}),
+    "tr": ("td", {"td", "th"}),
+    "table": ("tr", {"caption", "colgroup", "thead", "tbody", "tfoot", "tr"}),
+    "thead": ("tr", {"tr"}),
+    "tbody": ("tr", {"tr"}),
+    "tfoot": ("tr", {"tr"}),
+}
+
+
+def _pair_terms(dl: etree._Element) -> None:
+    """HTML5 lists terms then descriptions: a description with no term before it gets an
+    empty term, and a term with no description after it an empty description."""
+    previous = None
+    for child in list(dl):
+        if child.tag == "dd" and previous is None:
+            child.addprevious(etree.Element("dt"))
+        previous = child.tag
+    if previous == "dt":
+        dl.append(etree.Element("dd"))
+
+
+def _wrap_strays(container: etree._Element, wrapper: str, allowed: set[str]) -> None:
+    """Put text and elements that may not stand directly in `container` into `wrapper`s."""
+    if container.text and container.text.strip():
+        stray = etree.Element(wrapper)
+        stray.text, container.text = container.text, None
+        container.insert(0, stray)
+    else:
+        container.text = None
+    for child in list(container):
+        if child.tag not in allowed:
+            stray = etree.Element(wrapper)
+            child.addprevious(stray)
+            stray.append(child)  # moves the child (and its tail) inside
+        if child.tail is not None and not child.tail.strip():
+            child.tail = None
+    for child in container:
+        if child.tail and child.tail.strip():
+            stray = etree.Element(wrapper)
+            stray.text, child.tail = child.tail, None
+            child.addnext(stray)
+    if container.tag == "dl":
+        _pair_terms(container)
+    if wrapper == "tr":
+        for row in container:
+            if row.tag == "tr":
+                _wrap_strays(row, "td", {"td", "th"})
+
+
 def clean_tree(root: etree._Element, fix_fragment: Callable[[str], str | None]) -> None:
     """Make `root`'s descendants valid XHTML5 for an EPUB (in place). `fix_fragment` maps
     an in-page link ("#endnotes") to its place in the book, or None to drop it."""
@@ -127,6 +180,9 @@ def clean_tree(root: etree._Element, fix_fragment: Callable[[str], str | None]) 
                 del element.attrib["href"]
             else:
                 element.attrib["href"] = target
+    for element in list(root.iter(*_CHILDREN)):
+        wrapper, allowed = _CHILDREN[element.tag]
+        _wrap_strays(element, wrapper, allowed)
 
 
 def parse(document: str) -> etree._Element:

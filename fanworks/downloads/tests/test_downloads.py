@@ -337,3 +337,24 @@ def test_concurrent_first_builds_leave_one_whole_file() -> None:
     assert len(list(cache_dir(work.pk).glob("*.epub"))) == 1
     assert not list(cache_dir(work.pk).glob(".building-*"))
     zipfile.ZipFile(io.BytesIO(results[0])).testzip()
+
+
+ODD_MARKUP = [
+    "<ul>loose text<p>a paragraph</p><li>an item</li>tail</ul>",
+    "<ol><li>one</li><div>two</div></ol>",
+    "<dl><p>not a term</p><dt>term</dt><dd>definition</dd></dl>",
+    "<table><tr>text<td>cell</td></tr><p>stray</p></table>",
+    "<li>a lonely item</li><dd>a lonely definition</dd><summary>no details</summary>",
+    "<p lang='not a language!' dir='sideways'>odd attributes</p><ol start='x'><li>y</li></ol>",
+    "<a href='javascript:alert(1)'>no</a><a href='#missing'>gone</a><a href='relative'>r</a>",
+    "<details><summary>open me</summary><p>inside</p></details><ruby>漢<rt>kan</rt></ruby>",
+]
+
+
+def test_odd_but_sanitised_markup_still_passes_epubcheck(tmp_path: Path) -> None:
+    _need_epubcheck()
+    work = make_work(title="Odd Markup", content="".join(ODD_MARKUP))
+    result = epubcheck(render(file_for(loaded(work)), "epub"), tmp_path)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "0 errors / 0 warnings" in report or "No errors or warnings" in report, report

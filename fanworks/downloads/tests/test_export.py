@@ -56,7 +56,7 @@ def test_the_owner_gets_a_page_and_a_zip_of_everything_they_own() -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="exporter-export-')
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     names = sorted(archive.namelist())
     works = [name for name in names if name.startswith("works/")]
     assert len(works) == 4
@@ -106,8 +106,8 @@ def test_nobody_else_gets_the_page_or_the_zip(who: str) -> None:
 def test_export_builds_reuse_the_download_cache() -> None:
     owner, _ = archive_owner()
     client = logged_in(owner)
-    first = zipfile.ZipFile(io.BytesIO(b"".join(client.post("/users/exporter/export").streaming_content)))
-    second = zipfile.ZipFile(io.BytesIO(b"".join(client.post("/users/exporter/export").streaming_content)))
+    first = zipfile.ZipFile(io.BytesIO(client.post("/users/exporter/export").getvalue()))
+    second = zipfile.ZipFile(io.BytesIO(client.post("/users/exporter/export").getvalue()))
     for name in first.namelist():
         if name.startswith("works/"):
             assert first.read(name) == second.read(name)
