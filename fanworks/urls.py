@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("fanworks.works.urls")),
     path("", include("fanworks.engagement.urls")),
     path("", include("fanworks.tags.urls")),
+    path("", include("fanworks.downloads.urls")),
 ]
 
 handler404 = "fanworks.core.views.not_found"

@@ -1,0 +1,30 @@
+"""Reads for downloads: which work a viewer may download, and what its file shows."""
+
+from fanworks.downloads.content import WorkFile, work_file
+from fanworks.works.models import Work
+from fanworks.works.queries import Viewer, with_work_page_data, work_for_viewer
+
+
+def downloadable_work(viewer: Viewer, work_id: int) -> Work | None:
+    """The work if `viewer` may download it: what the work page shows them (drafts only to
+    their creators, restricted works only to registered users), except works an admin hid,
+    which nobody downloads."""
+    work = work_for_viewer(viewer, work_id)
+    if work is None or work.hidden_by_admin:
+        return None
+    return work
+
+
+def file_for(work: Work) -> WorkFile:
+    """The file's content: a posted work's posted chapters, or every chapter of a draft
+    (only its creators reach a draft)."""
+    chapters = work.chapters.all()
+    if work.posted:
+        chapters = chapters.filter(posted=True)
+    return work_file(work, list(chapters.order_by("position")))
+
+
+def user_works_for_export(user_id: int) -> list[Work]:
+    """Every work the user is credited on, drafts and hidden ones too (they own them)."""
+    works = Work.objects.filter(creatorships__pseud__user_id=user_id).distinct().order_by("pk")
+    return list(with_work_page_data(works))
