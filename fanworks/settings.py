@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fanworks.works",
     "fanworks.search",
     "fanworks.engagement",
+    "fanworks.importers",
 ]
 
 MIDDLEWARE = [
