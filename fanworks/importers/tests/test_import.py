@@ -332,3 +332,19 @@ def test_parent_named_by_this_archive_url() -> None:
     child = work_import(parsed=parse_file("c.html", _html(sample)), user=user, archive=True)
     link = RelatedWork.objects.get(child_id=child.work_id)
     assert link.parent_work_id == parent.pk and link.state == RelationState.PENDING
+
+
+def test_fanworks_command_line_offers_import(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FANWORKS_VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "fanworks.cli", "import", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--archivist" in result.stdout
