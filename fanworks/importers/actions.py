@@ -127,9 +127,19 @@ def _default_pseud(user: User) -> Pseud:
     return pseud
 
 
+def _is_ours(url: str) -> bool:
+    """Whether a (normalised) address is on this archive's host."""
+    return urlsplit(url).netloc == urlsplit(settings.SITE_URL).netloc.lower()
+
+
 def find_existing(parsed: ParsedWork) -> int | None:
     """The work already imported from this file's address (or, without one, its content)."""
     url = _original_url(parsed)
+    if url and _is_ours(url):
+        # A download of a work of this archive: it is here already (when it still exists).
+        own_id = parse_work_reference(url)
+        if own_id is not None and Work.objects.filter(pk=own_id).exists():
+            return own_id
     if url:
         return (
             ImportedWork.objects.filter(original_url=url).values_list("work_id", flat=True).first()
@@ -237,7 +247,7 @@ def _work_at(address: str, user: User) -> Work | None:
     work_id = (
         ImportedWork.objects.filter(original_url=url).values_list("work_id", flat=True).first()
     )
-    if work_id is None and urlsplit(url).netloc == urlsplit(settings.SITE_URL).netloc.lower():
+    if work_id is None and _is_ours(url):
         work_id = parse_work_reference(url)
     if work_id is None:
         return None

@@ -217,6 +217,7 @@ def test_upload_refuses_bad_files_next_to_the_field() -> None:
         assert message in response.content, name
     assert Work.objects.count() == 0
     assert Client().get("/works/import").status_code == 302  # login first
+    assert b'href="/works/import"' in client.get("/works/new").content
 
 
 def _zip(entries: list[tuple[str, bytes]], *, symlink: str | None = None) -> bytes:
@@ -348,3 +349,14 @@ def test_fanworks_command_line_offers_import(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "--archivist" in result.stdout
+
+
+def test_a_download_of_a_work_here_is_not_imported_again() -> None:
+    from django.conf import settings
+
+    user = _archivist()
+    own = make_work(user)
+    sample = Sample(url=f"{settings.SITE_URL}/works/{own.pk}")
+    outcome = work_import(parsed=parse_file("own.html", _html(sample)), user=user, archive=True)
+    assert not outcome.imported and outcome.work_id == own.pk
+    assert Work.objects.count() == 1
