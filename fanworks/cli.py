@@ -6,6 +6,7 @@ fanworks createadmin  create an administrator account
 fanworks demo         fill the archive with invented demo content
 fanworks reindex      rebuild the search index beside the live one, then switch to it
 fanworks send_digests send waiting notification e-mails (kudos, subscriptions) now
+fanworks import PATH…  import works from AO3 HTML/EPUB downloads, text and Markdown files
 fanworks manage ...   any other Django management command
 """
 
@@ -20,6 +21,7 @@ COMMANDS = {
     "demo": "Fill the archive with invented demo content.",
     "reindex": "Rebuild the search index while the server keeps answering from the old one.",
     "send_digests": "Send waiting notification e-mails (kudos, subscription updates) now.",
+    "import": "Import works from AO3 HTML/EPUB downloads, .txt/.md files, folders and zips.",
     "manage": "Run any Django management command (fanworks manage help lists them).",
 }
 
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         _django_command(rest or ["help"])
     else:
         # Each verb is a management command of the same name (serve, createadmin, demo,
-        # reindex and send_digests are ours; migrate is Django's), so `--help` comes from
+        # reindex, send_digests and import are ours; migrate is Django's), so `--help` comes from
         # the command itself.
         _django_command([command, *rest])
 

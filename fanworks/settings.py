@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fanworks.search",
     "fanworks.engagement",
     "fanworks.downloads",
+    "fanworks.importers",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("fanworks.accounts.urls")),
     path("", include("fanworks.search.urls")),
+    path("", include("fanworks.importers.urls")),  # before works: /works/import
     path("", include("fanworks.works.urls")),
     path("", include("fanworks.engagement.urls")),
     path("", include("fanworks.tags.urls")),
