@@ -145,13 +145,22 @@ def _relation_of(text: str) -> str:
     return RelationType.INSPIRED_BY
 
 
-def _references(scope: lxml.html.HtmlElement) -> list[Reference]:
-    """Each `<li>` (or the `<dd>` itself) as "<a>work</a> by <a>creator</a>"."""
+def _names_a_relation(text: str) -> bool:
+    lowered = text.casefold()
+    return any(phrase in lowered for phrase, _ in _RELATION_PHRASES)
+
+
+def _references(scope: lxml.html.HtmlElement, *, relations_only: bool = False) -> list[Reference]:
+    """Each `<li>` (or the `<dd>` itself) as "<a>work</a> by <a>creator</a>". With
+    `relations_only` (the preface's associations, which also hold "For X." gift lines), only
+    items that say how they relate ("Inspired by", "A translation of", ...)."""
     found = []
     items = scope.findall(".//li") or [scope]
     for item in items:
         links = item.findall(".//a")
         if not links or not links[0].get("href"):
+            continue
+        if relations_only and not _names_a_relation(_text(item)):
             continue
         creator = ", ".join(_text(link) for link in links[1:]) or "Anonymous"
         found.append(
@@ -261,7 +270,7 @@ def parse_ao3_html(text: str, label: str, source_format: str = SourceFormat.HTML
     work.summary = _labelled_blockquote(scope, {"summary"})
     work.notes = _labelled_blockquote(scope, {"notes"})
     for listing in scope.findall("ul"):
-        work.parents.extend(_references(listing))
+        work.parents.extend(_references(listing, relations_only=True))
     work.chapters = _chapters(container, title)
     if not work.chapters:
         raise ImportRefused(f"{label} has no chapter text.")
@@ -324,9 +333,35 @@ def parse_ao3_epub(data: bytes, label: str) -> ParsedWork:
     joined = "".join(bodies)
     if 'id="preface"' not in joined and "id='preface'" not in joined:
         raise ImportRefused(f"{label} is not an AO3 EPUB: it has no preface.")
-    return parse_ao3_html(
-        f"<html><body>{joined}</body></html>", label, source_format=SourceFormat.EPUB
-    )
+    page = f"<html><body>{joined}</body></html>"
+    if 'id="chapters"' not in joined and "id='chapters'" not in joined:
+        page = _gather_chapters(page, label)
+    return parse_ao3_html(page, label, source_format=SourceFormat.EPUB)
+
+
+def _gather_chapters(page: str, label: str) -> str:
+    """An EPUB with one document per chapter and no `#chapters` around them (this archive's
+    own downloads wrap each chapter in a `div#chapter-N`): put the chapters' contents back in
+    one `div#chapters` after the preface, as the HTML download has them."""
+    if nesting_depth(page) > MAX_NESTING_DEPTH:
+        raise ImportRefused(f"{label}: the HTML is nested more than {MAX_NESTING_DEPTH} deep.")
+    try:
+        document = lxml.html.document_fromstring(page)
+    except (lxml.etree.ParserError, ValueError):
+        raise ImportRefused(f"{label}: the HTML could not be read.") from None
+    body = document.body
+    chapters = lxml.html.Element("div", id="chapters")
+    for element in list(body):
+        if element.get("id") in ("preface", "afterword"):
+            continue
+        body.remove(element)
+        if (element.get("id") or "").startswith("chapter-"):
+            chapters.extend(list(element))
+        else:
+            chapters.append(element)
+    preface = body.find("div[@id='preface']")
+    body.insert(body.index(preface) + 1 if preface is not None else 0, chapters)
+    return lxml.html.tostring(document, encoding="unicode")
 
 
 # ---------------------------------------------------------------------------------------------
