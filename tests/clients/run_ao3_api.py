@@ -62,6 +62,28 @@ def main() -> None:
             results[work_id] = read(AO3.Work(int(work_id)))
         except Exception as error:  # reported to the suite, which decides what it means
             results[work_id] = {"error": f"{type(error).__name__}: {error}"}
+    search = AO3.Search(any_field="storm")
+    search.update()
+    results["search"] = {
+        "total": search.total_results,
+        "works": [
+            {
+                "title": work.title,
+                "authors": [author.username for author in work.authors],
+                "rating": work.rating,
+                "categories": work.categories,
+                "fandoms": work.fandoms,
+                "relationships": work.relationships,
+                "freeforms": work.tags,
+                "words": work.words,
+                "nchapters": work.nchapters,
+                "series": [series.name for series in work.series],
+            }
+            for work in search.results
+        ],
+    }
+    user = AO3.User(login)
+    results["user"] = {"works": user.works, "titles": [work.title for work in user.get_works()]}
     session = AO3.Session(login, password)
     results["session_logged_in"] = bool(session.is_authed)
     results["restricted_with_login"] = {}

@@ -478,3 +478,27 @@ def test_ao3_py_reads_a_restricted_work_only_after_logging_in(
     work = archive["works"]["restricted"]
     assert "AO3AuthenticationError" in ao3_py_view[str(work["id"])]["error"]
     _check_ao3_py(work, ao3_py_view["restricted_with_login"][str(work["id"])])
+
+
+def test_ao3_api_searches_and_lists_a_users_works(
+    ao3_api_view: dict[str, Any], archive: dict[str, Any]
+) -> None:
+    works = archive["works"]
+    # "storm" is in the multi-chapter work's summary and the sequel's title: listing blurbs.
+    found = {entry["title"]: entry for entry in ao3_api_view["search"]["works"]}
+    assert ao3_api_view["search"]["total"] == 2
+    assert set(found) == {works["multi"]["title"], works["sequel"]["title"]}
+    for key in ("multi", "sequel"):
+        work, seen = works[key], found[works[key]["title"]]
+        assert seen["authors"] == work["creators"]
+        assert seen["rating"] == tag_names(work, "rating")[0]
+        assert seen["categories"] == (tag_names(work, "category") or ["No category"])
+        assert seen["fandoms"] == tag_names(work, "fandom")
+        assert seen["relationships"] == tag_names(work, "relationship")
+        assert seen["freeforms"] == tag_names(work, "freeform")
+        assert seen["words"] == work["words"]
+        assert seen["nchapters"] == len(work["chapters"])
+        assert seen["series"] == [part["title"] for part in work["series"]]
+    # The user's works page: the public works, never the restricted one to a guest.
+    assert ao3_api_view["user"]["works"] == len(PUBLIC)
+    assert sorted(ao3_api_view["user"]["titles"]) == sorted(works[key]["title"] for key in PUBLIC)
