@@ -32,8 +32,8 @@ import AO3  # noqa: E402  (after the patch, so every request it makes is local)
 def read(work):  # type: ignore[no-untyped-def]
     return {
         "title": work.title,
-        "authors": [author.username for author in work.authors],
-        "rating": work.rating,
+        "creators": [author.username for author in work.authors],
+        "ratings": [work.rating],
         "warnings": list(work.warnings),
         "categories": list(work.categories),
         "fandoms": list(work.fandoms),
@@ -43,8 +43,8 @@ def read(work):  # type: ignore[no-untyped-def]
         "language": work.language,
         "summary": work.summary,
         "words": work.words,
-        "nchapters": work.nchapters,
-        "expected_chapters": work.expected_chapters,
+        "chapters_posted": work.nchapters,
+        "chapters_expected": work.expected_chapters,
         "complete": work.complete,
         "restricted": work.restricted,
         "published": work.date_published.date().isoformat(),

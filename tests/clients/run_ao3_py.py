@@ -13,7 +13,7 @@ from ao3 import AO3Client
 def read(work):  # type: ignore[no-untyped-def]
     return {
         "title": work.title,
-        "pseuds": [pseud.name for pseud in work.pseuds],
+        "creators": [pseud.name for pseud in work.pseuds],
         "ratings": [tag.name for tag in work.ratings],
         "warnings": [tag.name for tag in work.warnings],
         "categories": [tag.name for tag in work.categories],
@@ -35,7 +35,7 @@ def read(work):  # type: ignore[no-untyped-def]
         "chapters": [
             {
                 "title": chapter.title,
-                "content": chapter.content,
+                "text": chapter.content,
                 "notes": chapter.notes,
                 "endnotes": chapter.endnotes,
             }
