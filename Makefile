@@ -9,11 +9,12 @@ PORT ?= 8000
 # Which databases `make test` runs the suite on; .ci/run asks for each one in turn.
 TEST_DATABASES ?= sqlite postgres
 
-.PHONY: run test lint format check-migrations install install-test lock bench clean-var help
+.PHONY: run test test-clients lint format check-migrations install install-test lock bench clean-var help
 
 help:
 	@echo "make run     serve the archive on http://$(HOST):$(PORT) (demo content on first run)"
 	@echo "make test    run the whole test suite (SQLite, PostgreSQL if reachable, Chromium journeys)"
+	@echo "make test-clients  run only the AO3 client suite (FanFicFare, ao3-api, ao3-py)"
 	@echo "make lint    ruff, formatting, mypy and the migrations check"
 	@echo "make lock    re-pin requirements/*.lock from pyproject.toml"
 
@@ -42,6 +43,11 @@ run: install
 
 test: install-test
 	TEST_DATABASES="$(TEST_DATABASES)" $(BIN)/python scripts/run_tests.py $(PYTEST_ARGS)
+
+# The AO3 client suite alone (tests/clients): pinned clients in a throwaway venv against a
+# served scratch archive. `make test` runs it too, in its SQLite pass.
+test-clients: install-test
+	FANWORKS_VAR_DIR=$$(mktemp -d) DATABASE_URL= $(BIN)/python -m pytest -q -m "clients and not browser" tests/clients
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-MUST_RUN_IN_CI = {"browser", "postgres"}
+MUST_RUN_IN_CI = {"browser", "postgres", "clients"}
 
 
 def in_ci() -> bool:
@@ -50,18 +50,25 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"CI=true: this suite must run, but it was skipped: {reason}"
 
 
+# Suites that need more than the database; with CI=true a run that means to include one must
+# actually contain some of its tests (a missing or mis-marked suite fails instead of vanishing).
+MUST_BE_COLLECTED_IN_CI = ("browser", "clients")
+
+
 def pytest_collection_modifyitems(config, items):
-    """With CI=true, a run that selects browser journeys must actually contain some."""
-    config._fanworks_browser_selected = any(item.get_closest_marker("browser") for item in items)
+    config._fanworks_selected = {
+        name
+        for name in MUST_BE_COLLECTED_IN_CI
+        if any(item.get_closest_marker(name) for item in items)
+    }
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if not in_ci():
+        return
     markexpr = session.config.getoption("-m") or ""
-    wants_browser = "not browser" not in markexpr
-    if (
-        in_ci()
-        and wants_browser
-        and not getattr(session.config, "_fanworks_browser_selected", False)
-    ):
-        print("\nCI=true: no browser journeys were collected; failing.")
-        session.exitstatus = 1
+    selected = getattr(session.config, "_fanworks_selected", set())
+    for name in MUST_BE_COLLECTED_IN_CI:
+        if f"not {name}" not in markexpr and name not in selected:
+            print(f"\nCI=true: no {name} tests were collected; failing.")
+            session.exitstatus = 1

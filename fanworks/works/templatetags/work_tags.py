@@ -204,6 +204,9 @@ def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
     )
     fandoms = ", ".join(_link(t) for t in by_type.get(TagType.FANDOM, []))
     complete = work.is_complete
+    status = "Complete Work" if complete else "Work in Progress"
+    warning_names = ", ".join(_esc(t.name) for t in warnings)
+    category_names = ", ".join(_esc(t.name) for t in categories)
     when = work.revised_at or work.updated_at
     day = _blurb_day(when) if when else ""
     summary = ""
@@ -244,18 +247,21 @@ def work_blurb(work: Work, *, registered: bool = False) -> SafeString:
         f"      {fandoms}\n",
         "    </h5>\n",
         '    <ul class="required-tags" aria-label="Rating, warnings, category and status">\n',
-        f'      <li><span class="rating {_esc(rating_css)}" title="{_esc(rating_name)}">'
-        f'<span class="text">{_esc(rating_short)}</span></span></li>\n',
-        f'      <li><span class="warnings {"warning-yes" if warned else "warning-no"}" '
-        f'title="{", ".join(_esc(t.name) for t in warnings)}">'
-        f'<span class="text">{"!" if warned else "–"}</span></span></li>\n',
-        '      <li><span class="category" '
-        f'title="{", ".join(_esc(t.name) for t in categories) or "No category"}">'
-        f'<span class="text">{" ".join(_esc(t.name) for t in categories) or "–"}</span>'
+        # AO3's markup: the full names are the text (ao3-api reads them); the short symbol
+        # is drawn by CSS from data-symbol.
+        f'      <li><span class="rating {_esc(rating_css)}" title="{_esc(rating_name)}" '
+        f'data-symbol="{_esc(rating_short)}"><span class="text">{_esc(rating_name)}</span>'
         "</span></li>\n",
+        f'      <li><span class="warnings {"warning-yes" if warned else "warning-no"}" '
+        f'title="{warning_names}" data-symbol="{"!" if warned else "–"}">'
+        f'<span class="text">{warning_names}</span></span></li>\n',
+        '      <li><span class="category" '
+        f'title="{category_names or "No category"}" '
+        f'data-symbol="{" ".join(_esc(t.name) for t in categories) or "–"}">'
+        f'<span class="text">{category_names or "No category"}</span></span></li>\n',
         f'      <li><span class="{"complete-yes" if complete else "complete-no"}" '
-        f'title="{"Complete Work" if complete else "Work in Progress"}">'
-        f'<span class="text">{"✓" if complete else "…"}</span></span></li>\n',
+        f'title="{status}" data-symbol="{"✓" if complete else "…"}">'
+        f'<span class="text">{status}</span></span></li>\n',
         "    </ul>\n",
         f'    <p class="datetime">{day}</p>\n',
         "  </div>\n",

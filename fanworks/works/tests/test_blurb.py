@@ -33,10 +33,10 @@ ORIGINAL = """{% load work_tags %}{% rating_badge work as rating %}
       {% fandom_links work %}
     </h5>
     <ul class="required-tags" aria-label="Rating, warnings, category and status">
-      <li><span class="rating {{ rating.css }}" title="{{ rating.name }}"><span class="text">{{ rating.short }}</span></span></li>
-      <li><span class="warnings {% if work|has_warnings %}warning-yes{% else %}warning-no{% endif %}" title="{% for tag in work|tags_of_type:'warning' %}{{ tag.name }}{% if not forloop.last %}, {% endif %}{% endfor %}"><span class="text">{% if work|has_warnings %}!{% else %}–{% endif %}</span></span></li>
-      <li><span class="category" title="{% for tag in work|tags_of_type:'category' %}{{ tag.name }}{% if not forloop.last %}, {% endif %}{% empty %}No category{% endfor %}"><span class="text">{% for tag in work|tags_of_type:'category' %}{{ tag.name }}{% if not forloop.last %} {% endif %}{% empty %}–{% endfor %}</span></span></li>
-      <li><span class="{% if work.is_complete %}complete-yes{% else %}complete-no{% endif %}" title="{% if work.is_complete %}Complete Work{% else %}Work in Progress{% endif %}"><span class="text">{% if work.is_complete %}✓{% else %}…{% endif %}</span></span></li>
+      <li><span class="rating {{ rating.css }}" title="{{ rating.name }}" data-symbol="{{ rating.short }}"><span class="text">{{ rating.name }}</span></span></li>
+      <li><span class="warnings {% if work|has_warnings %}warning-yes{% else %}warning-no{% endif %}" title="{% for tag in work|tags_of_type:'warning' %}{{ tag.name }}{% if not forloop.last %}, {% endif %}{% endfor %}" data-symbol="{% if work|has_warnings %}!{% else %}–{% endif %}"><span class="text">{% for tag in work|tags_of_type:'warning' %}{{ tag.name }}{% if not forloop.last %}, {% endif %}{% endfor %}</span></span></li>
+      <li><span class="category" title="{% for tag in work|tags_of_type:'category' %}{{ tag.name }}{% if not forloop.last %}, {% endif %}{% empty %}No category{% endfor %}" data-symbol="{% for tag in work|tags_of_type:'category' %}{{ tag.name }}{% if not forloop.last %} {% endif %}{% empty %}–{% endfor %}"><span class="text">{% for tag in work|tags_of_type:'category' %}{{ tag.name }}{% if not forloop.last %}, {% endif %}{% empty %}No category{% endfor %}</span></span></li>
+      <li><span class="{% if work.is_complete %}complete-yes{% else %}complete-no{% endif %}" title="{% if work.is_complete %}Complete Work{% else %}Work in Progress{% endif %}" data-symbol="{% if work.is_complete %}✓{% else %}…{% endif %}"><span class="text">{% if work.is_complete %}Complete Work{% else %}Work in Progress{% endif %}</span></span></li>
     </ul>
     <p class="datetime">{% if work.revised_at %}{{ work.revised_at|date:"d M Y" }}{% else %}{{ work.updated_at|date:"d M Y" }}{% endif %}</p>
   </div>
