@@ -438,6 +438,27 @@ def test_ao3_api_reads_a_restricted_work_only_in_a_session(
     _check_ao3_api(work, ao3_api_view["restricted_with_login"][str(work["id"])])
 
 
+@pytest.mark.parametrize("key", PUBLIC)
+def test_ao3_api_downloads_html_and_epub_from_the_work_page(
+    ao3_api_view: dict[str, Any], archive: dict[str, Any], key: str
+) -> None:
+    work = archive["works"][key]
+    got = ao3_api_view["downloads"][str(work["id"])]
+    assert "error" not in got, got
+    assert got["epub_starts"] == "PK\x03\x04" and got["epub_bytes"] > 1000
+    html_text = normalise(got["html"])
+    assert normalise(work["title"]) in html_text
+    for chapter in work["chapters"]:
+        assert normalise(chapter["html"]) in html_text
+
+
+def test_ao3_api_cannot_download_a_restricted_work_anonymously(
+    ao3_api_view: dict[str, Any], archive: dict[str, Any]
+) -> None:
+    work = archive["works"]["restricted"]
+    assert "error" in ao3_api_view["downloads"][str(work["id"])]
+
+
 def _check_ao3_py(work: dict[str, Any], seen: dict[str, Any]) -> None:
     _check_library_view(work, seen)
     # ao3-py reads the work's page without view_full_work, so the head notes (chapter 1) and,
