@@ -4,6 +4,7 @@ HTML and EPUB are built here in Python; PDF, MOBI and AZW3 are converted from th
 calibre's `ebook-convert` and offered only when it is on PATH.
 """
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -38,6 +39,22 @@ body { font-family: serif; line-height: 1.4; }
 blockquote.userstuff { margin: 0.5em 0 1em 1.5em; }
 .message { font-style: italic; }
 """
+
+
+class ConversionFailed(Exception):
+    """The converter ran but made no file (it failed or took too long)."""
+
+
+def _converter_environment() -> dict[str, str]:
+    """calibre renders PDFs with Qt WebEngine (Chromium): with no display it needs Qt's
+    offscreen platform, and Chromium refuses to run as root inside its sandbox (containers
+    often run the archive as root), so there, and only there, the sandbox is switched off.
+    What it renders is our own EPUB of sanitised HTML."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        env["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+    return env
 
 
 class FormatUnavailable(Exception):
@@ -177,9 +194,18 @@ def render_converted(file: WorkFile, fmt: str) -> bytes:
         command = [converter, str(source), str(target)]
         if fmt == "pdf":
             command += ["--pdf-page-margin-left", "36", "--pdf-page-margin-right", "36"]
-        subprocess.run(  # noqa: S603 - a fixed program and our own file names
-            command, check=True, capture_output=True, timeout=CONVERT_TIMEOUT_SECONDS
-        )
+        try:
+            subprocess.run(  # noqa: S603 - a fixed program and our own file names
+                command,
+                check=True,
+                capture_output=True,
+                timeout=CONVERT_TIMEOUT_SECONDS,
+                env=_converter_environment(),
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            raise ConversionFailed(fmt) from error
+        if not target.exists():
+            raise ConversionFailed(fmt)
         return target.read_bytes()
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from fanworks.downloads.cache import built_file
 from fanworks.downloads.content import file_name
 from fanworks.downloads.queries import downloadable_work, file_for
-from fanworks.downloads.renderers import CONTENT_TYPES, available_formats
+from fanworks.downloads.renderers import CONTENT_TYPES, ConversionFailed, available_formats
 from fanworks.works.queries import is_restricted_public_work
 
 # A downloaded HTML file opened from the archive's address must not act as the archive:
@@ -43,7 +43,17 @@ def download(request: HttpRequest, work_id: int, title: str, fmt: str) -> HttpRe
     file = file_for(work)
     if not file.chapters:
         raise Http404("No such work")
-    response = attachment(built_file(file, fmt), name, fmt)
+    try:
+        content = built_file(file, fmt)
+    except ConversionFailed:
+        return HttpResponse(
+            f"The {fmt.upper()} file could not be made just now; the HTML and EPUB downloads "
+            "work. Please try again later.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "300"},
+        )
+    response = attachment(content, name, fmt)
     if work.restricted or not work.posted:
         # Shared caches must not hand a restricted work or a draft to someone else.
         response["Cache-Control"] = "private"
