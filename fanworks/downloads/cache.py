@@ -19,9 +19,14 @@ def cache_dir(work_id: int) -> Path:
     return Path(settings.VAR_DIR) / "downloads" / str(work_id)
 
 
+BUILDING_PREFIX = ".building-"
+
+
 def _drop_older(folder: Path, keep: Path, fmt: str) -> None:
     for old in folder.glob(f"*.{fmt}"):
-        if old != keep:
+        # pathlib's "*" matches dot files too: another request's file still being written
+        # (".building-…") is not an older version, and removing it would fail its rename.
+        if old != keep and not old.name.startswith(BUILDING_PREFIX):
             # Another request may be reading it or building its own; missing is fine.
             old.unlink(missing_ok=True)
 
@@ -36,7 +41,7 @@ def built_file(file: WorkFile, fmt: str) -> bytes:
         pass
     content = render(file, fmt)
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=f".{fmt}")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=BUILDING_PREFIX, suffix=f".{fmt}")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
