@@ -440,7 +440,9 @@ def test_the_demos_bookmarks_reach_an_index_built_before(index_dir: Path) -> Non
     run_round(index)
     kinds = Bookmark.objects.values_list("work", "series", "external_work")
     assert all(any(column is not None for column in row) for row in kinds)
-    assert {i for i, row in enumerate(zip(*kinds, strict=True)) if any(row)} == {0, 1, 2}
+    # Works and external works always; a 60-work demo may plan no series bookmark, depending
+    # on the ids the database hands out (PostgreSQL's sequences are not reset between tests).
+    assert {0, 2} <= {i for i, row in enumerate(zip(*kinds, strict=True)) if any(row)}
     reader = Bookmark.objects.order_by("pk").first()
     assert reader is not None
     for viewer in (AnonymousUser(), reader.user):
