@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from fanworks.accounts.models import Block, Mute, Pseud, User
 from fanworks.accounts.queries import pseud_by_name, user_by_name
 from fanworks.engagement.models import MailStatus, Notification, NotificationKind
+from fanworks.works.cocreator_queries import split_names
 from fanworks.works.models import MAX_GIFT_NAME_LENGTH, MAX_GIFT_RECIPIENTS, Gift, Work
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 from fanworks.works.queries import visible_works
@@ -35,16 +36,9 @@ class Recipient:
     pseud: Pseud | None
 
 
-def split_recipients(raw: str) -> list[str]:
-    """The comma-separated names, trimmed, empty ones and repeats (ignoring case) dropped."""
-    seen: set[str] = set()
-    names = []
-    for part in raw.split(","):
-        name = " ".join(part.split())
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            names.append(name)
-    return names
+# The form's comma-separated names: the same rule as the co-creator field (trimmed, blanks and
+# repeats ignoring case dropped).
+split_recipients = split_names
 
 
 def _pseuds_named(name: str) -> list[Pseud]:
