@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from fanworks.core.models import Job
@@ -111,13 +111,15 @@ def claim_next() -> Job | None:
         claimed = (
             Job.objects.filter(claimable, pk=candidate)
             .filter(attempts__lt=MAX_ATTEMPTS)
-            .update(status=Job.Status.RUNNING, lease_until=now + LEASE, updated_at=now)
+            .update(
+                status=Job.Status.RUNNING,
+                lease_until=now + LEASE,
+                updated_at=now,
+                attempts=F("attempts") + 1,
+            )
         )
         if claimed:
-            job = Job.objects.get(pk=candidate)
-            Job.objects.filter(pk=candidate).update(attempts=job.attempts + 1)
-            job.attempts += 1
-            return job
+            return Job.objects.get(pk=candidate)
     return None
 
 

@@ -25,6 +25,7 @@ from fanworks.engagement.notifications import notify_comment
 from fanworks.search.outbox import record_work_changes
 from fanworks.works.models import Chapter, Work
 from fanworks.works.permissions import is_creator
+from fanworks.works.queries import prefetched_creator_ids
 
 # Comments
 
@@ -177,12 +178,15 @@ def _notify_about_comment(
 
 
 def _creators(work: Work) -> list[User]:
-    """The work's creators (users, once each, by id), from its prefetched creatorships when the
-    view loaded them (works.queries.work_to_act_on) rather than another query."""
+    """The work's creators (users, once each, by id): from its prefetched creatorships when a
+    listing loaded them, by the creator ids work_to_act_on loaded (no join), else by the work."""
     cache = getattr(work, "_prefetched_objects_cache", {})
     if "creatorships" in cache:
         users = {c.pseud.user.pk: c.pseud.user for c in cache["creatorships"]}
         return [users[pk] for pk in sorted(users)]
+    creator_ids = prefetched_creator_ids(work)
+    if creator_ids is not None:
+        return list(User.objects.filter(pk__in=creator_ids).order_by("pk"))
     return list(
         User.objects.filter(pseuds__creatorships__work_id=work.pk).distinct().order_by("pk")
     )

@@ -38,6 +38,7 @@ from fanworks.engagement.permissions import (
     comment_refusal,
 )
 from fanworks.engagement.queries import (
+    MAX_ROW_ID,
     CommentThreads,
     chapter_threads,
     comment_for_viewer,
@@ -51,7 +52,7 @@ from fanworks.engagement.visitors import visitor_hash
 from fanworks.works.forms import attach_errors
 from fanworks.works.models import Chapter, Work
 from fanworks.works.permissions import is_creator
-from fanworks.works.queries import work_to_act_on
+from fanworks.works.queries import chapter_to_act_on, work_to_act_on
 
 
 @dataclass
@@ -95,11 +96,10 @@ def comment_section(
 
 
 def _posted_chapter_or_404(request: HttpRequest, chapter_id: int) -> tuple[Work, Chapter]:
-    # The chapter's text is not needed to comment on it.
-    chapter = Chapter.objects.filter(pk=chapter_id).defer("content", "content_html").first()
-    work = work_to_act_on(request.user, chapter.work_id) if chapter is not None else None
-    if work is None or chapter is None:
+    found = chapter_to_act_on(request.user, chapter_id) if 0 < chapter_id <= MAX_ROW_ID else None
+    if found is None:
         raise Http404("No such chapter")
+    work, chapter = found
     if not chapter.posted and not is_creator(request.user, work):
         raise Http404("No such chapter")
     return work, chapter

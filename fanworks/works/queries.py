@@ -308,30 +308,59 @@ _WORK_TEXTS = ("summary", "summary_html", "notes", "notes_html", "endnotes", "en
 
 
 def work_to_act_on(viewer: Viewer, work_id: int) -> Work | None:
-    """The work as `work_for_viewer` finds it (the same visibility), with its creators but
-    without its tags and long texts: what a kudos, comment or bookmark request needs.
+    """The work as `work_for_viewer` finds it (the same visibility), with its creators' user
+    ids but without its tags and long texts: what a kudos, comment or bookmark request needs.
 
     These are the archive's busiest writes, so the work is read by its key and the creators
     it needs anyway decide its visibility (`is_visible_with_creators`), rather than building
     the visibility query's subqueries for one row: that was half a kudos request's CPU."""
-    work = (
-        Work.objects.filter(pk=work_id)
-        .defer(*_WORK_TEXTS)
-        .prefetch_related(
-            Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user"))
-        )
-        .first()
-    )
+    work = Work.objects.filter(pk=work_id).defer(*_WORK_TEXTS).first()
     if work is None:
         return None
-    creators = prefetched_creator_ids(work)
-    assert creators is not None  # prefetched just above
+    creators = _load_creator_ids(work)
     return work if is_visible_with_creators(viewer, work, creators) else None
 
 
+def chapter_to_act_on(viewer: Viewer, chapter_id: int) -> tuple[Work, Chapter] | None:
+    """The chapter and its work, found as `work_to_act_on` finds the work (the same
+    visibility, creator ids loaded, no long texts), in one query fewer than reading the
+    chapter first: a comment request needs both. Whether the chapter itself is posted is the
+    caller's question (its creators may comment on a draft chapter)."""
+    chapter = (
+        Chapter.objects.filter(pk=chapter_id)
+        .select_related("work")
+        .defer("content", "content_html", *(f"work__{field}" for field in _WORK_TEXTS))
+        .first()
+    )
+    if chapter is None:
+        return None
+    work = chapter.work
+    creators = _load_creator_ids(work)
+    return (work, chapter) if is_visible_with_creators(viewer, work, creators) else None
+
+
+# The attribute work_to_act_on keeps the creators' user ids in.
+_CREATOR_IDS = "_creator_user_ids"
+
+
+def _load_creator_ids(work: Work) -> set[int]:
+    """Read the work's creators' user ids and keep them on the work for prefetched_creator_ids.
+    Ids, not prefetched creatorships with their pseuds and users: building those model
+    instances through Django's prefetch machinery was a third of a comment request's CPU."""
+    creators = set(
+        Creatorship.objects.filter(work_id=work.pk).values_list("pseud__user_id", flat=True)
+    )
+    setattr(work, _CREATOR_IDS, creators)
+    return creators
+
+
 def prefetched_creator_ids(work: Work) -> set[int] | None:
-    """The user ids of the work's creators when its creatorships were prefetched (listings,
-    work_to_act_on), else None: the caller then asks the database."""
+    """The user ids of the work's creators when they were loaded with it (work_to_act_on) or
+    its creatorships were prefetched (listings), else None: the caller then asks the
+    database."""
+    loaded: set[int] | None = getattr(work, _CREATOR_IDS, None)
+    if loaded is not None:
+        return loaded
     cache = getattr(work, "_prefetched_objects_cache", {})
     if "creatorships" not in cache:
         return None

@@ -10,7 +10,13 @@ from django.contrib.auth.models import AnonymousUser
 from fanworks.accounts.models import Mute
 from fanworks.core.testing import make_user, make_work
 from fanworks.works.models import Creatorship, Work
-from fanworks.works.queries import Viewer, visible_works, work_for_viewer, work_to_act_on
+from fanworks.works.queries import (
+    Viewer,
+    chapter_to_act_on,
+    visible_works,
+    work_for_viewer,
+    work_to_act_on,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +46,14 @@ def test_work_to_act_on_agrees_with_the_visibility_query():
         acted_on = work_to_act_on(viewer, work_id)
         assert (acted_on is not None) == expected, (viewer, work_id)
         assert (work_for_viewer(viewer, work_id) is not None) == expected
+        for chapter_id in Work.objects.filter(pk=work_id).values_list("chapters", flat=True):
+            found = chapter_to_act_on(viewer, chapter_id)
+            assert (found is not None) == expected, (viewer, work_id, chapter_id)
+            assert found is None or (found[0].pk, found[1].pk) == (work_id, chapter_id)
         seen += expected
     # Both outcomes occur for every kind of viewer, so the comparison means something.
     assert 0 < seen < len(viewers) * (len(works) + 1)
+
+
+def test_a_missing_chapter_is_not_acted_on():
+    assert chapter_to_act_on(AnonymousUser(), 10**9) is None
