@@ -3,6 +3,7 @@
     .venv/bin/python bench/writes.py                      # SQLite, 20 writers for 60 s
     .venv/bin/python bench/writes.py --database-url postgres://postgres@127.0.0.1:5432/fw_bench_writes
     .venv/bin/python bench/writes.py --writers 20 --seconds 60 --think-ms 0
+    .venv/bin/python bench/writes.py --think-ms 500 --runs 3   # the median of three runs
 
 Steps: a fresh archive (a temporary var/ for SQLite, or the given PostgreSQL database dropped
 and created again) gets creators with posted works and `--writers` reader accounts, each with a
@@ -18,8 +19,13 @@ accepted. Afterwards the database is compared with the ledgers:
   asked for;
 - counters: each work's kudos, comment and bookmark counts against its rows.
 
-Prints p50/p95/max per kind of write, throughput, and the checks; then one JSON line. Exits 1 when
-a write was lost or duplicated, a counter is wrong, or p95 is over the target.
+Prints p50/p95/max per kind of write, throughput, where the CPU went during the load (the
+server with the load generator, PostgreSQL's processes, and other processes: above 0.1 cores
+the machine was busy and the latencies are pessimistic), and the checks; then one JSON line.
+Before each run it waits up to `--wait-quiet` seconds for the machine to go idle. `--runs N`
+repeats the whole run on fresh archives and judges the median p95, since one run on a noisy
+2-core machine moves by tens of percent. Exits 1 when a write was lost or duplicated, a
+counter is wrong, or the (median) p95 is over the target.
 """
 
 import argparse
@@ -30,6 +36,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,9 +51,12 @@ if str(HERE) not in sys.path:
 
 from pages import (  # noqa: E402 - bench/ is not a package
     REPO,
+    cpu_busy_seconds,
+    own_cpu_seconds,
     percentile,
     start_server,
     stop_server,
+    wait_for_quiet,
     wait_until_serving,
 )
 
@@ -395,22 +405,26 @@ def latency_table(results: list[dict[str, Any]], seconds: float) -> dict[str, An
     return figures
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
-    parser.add_argument("--writers", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between writes")
-    parser.add_argument("--creators", type=int, default=4)
-    parser.add_argument("--works-each", type=int, default=15)
-    parser.add_argument("--workers", type=int, default=0, help="server workers (default: serve's)")
-    parser.add_argument(
-        "--kinds",
-        default=",".join(KINDS),
-        help="writes to make, comma-separated: " + ", ".join(KINDS),
-    )
-    args = parser.parse_args()
+def postgres_cpu_seconds() -> float:
+    """CPU used so far by PostgreSQL's processes: part of the system under test, not "others"."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if not handle.read(9).startswith(b"postgres"):
+                    continue
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
+
+def run_once(args: argparse.Namespace, kinds: list[str]) -> dict[str, Any]:
+    """One run on a fresh archive: the latency table, the checks and where the CPU went."""
     var_dir = Path(tempfile.mkdtemp(prefix="fanworks-bench-writes-"))
     env = {
         **os.environ,
@@ -421,10 +435,6 @@ def main() -> int:
     if args.database_url:
         fresh_postgres(args.database_url)
         env["DATABASE_URL"] = args.database_url
-    backend = "PostgreSQL" if args.database_url else "SQLite"
-    kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
-    if not kinds or set(kinds) - set(KINDS):
-        parser.error(f"--kinds takes some of {', '.join(KINDS)}")
     try:
         fanworks(env, "migrate", "--noinput", "-v", "0")
         setup = run_snippet(
@@ -433,6 +443,7 @@ def main() -> int:
         port, server, log = start_server(env, var_dir / "server.log", workers=args.workers)
         try:
             wait_until_serving(port, server, timeout=60)
+            waited = wait_for_quiet(args.wait_quiet)
             start_at = time.time() + 1.0
             jobs = [
                 (
@@ -447,17 +458,45 @@ def main() -> int:
                 )
                 for n, account in enumerate(setup["writers"])
             ]
+            busy, own, database = (
+                cpu_busy_seconds(),
+                own_cpu_seconds(server.pid),
+                postgres_cpu_seconds(),
+            )
+            began = time.monotonic()
             with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
                 results = pool.map(writer_run, jobs)
+            elapsed = time.monotonic() - began
+            server_and_load = own_cpu_seconds(server.pid) - own
+            database = postgres_cpu_seconds() - database
+            others = cpu_busy_seconds() - busy - server_and_load - database
         finally:
             stop_server(server, log)
         writer_ids = [account["id"] for account in setup["writers"]]
         held = run_snippet(env, CHECK_SNIPPET, json.dumps(writer_ids), json.dumps(kinds))
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+    cpu = {
+        # Cores' worth of CPU during the load: the server with the load generator, the
+        # database server's processes, and everything else on the machine.
+        "server_and_load_cores": round(server_and_load / elapsed, 2),
+        "database_cores": round(database / elapsed, 2),
+        "other_cores": round(max(0.0, others) / elapsed, 2),
+        "waited_for_quiet_s": round(waited, 1),
+    }
+    return {
+        "figures": latency_table(results, args.seconds),
+        "checks": compare(results, held),
+        "cpu": cpu,
+    }
 
-    figures = latency_table(results, args.seconds)
-    checks = compare(results, held)
+
+def print_run(
+    backend: str, args: argparse.Namespace, kinds: list[str], run: dict[str, Any]
+) -> bool:
+    """Print one run's table and checks; True when a write was lost or duplicated or a counter
+    is wrong."""
+    figures, checks, cpu = run["figures"], run["checks"], run["cpu"]
     print(
         f"{backend}: {args.writers} writers for {args.seconds:.0f} s, think {args.think_ms:.0f} ms"
     )
@@ -469,19 +508,79 @@ def main() -> int:
             f"  {row.get('statuses', '')}"
         )
     print(f"throughput: {figures['all']['per_second']} accepted writes/s")
+    print(
+        f"CPU (cores): server and load generator {cpu['server_and_load_cores']}, database "
+        f"{cpu['database_cores']}, other processes {cpu['other_cores']}"
+        + (
+            "  (a busy machine: these latencies are pessimistic)"
+            if cpu["other_cores"] > 0.1
+            else ""
+        )
+    )
     failed = False
     for kind in kinds:
         check = checks[kind]
         print(f"{kind}: {check}")
         failed |= bool(check["lost"] or check["duplicated"] or check.get("stale"))
     print(f"counters that disagree with their rows: {len(checks['wrong_counters'])}")
-    failed |= bool(checks["wrong_counters"])
-    over = figures["all"]["p95_ms"] > P95_TARGET_MS
-    verdict = "over" if over else "met"
-    print(f"p95 per write {figures['all']['p95_ms']} ms (target ≤ {P95_TARGET_MS:.0f}): {verdict}")
-    print(
-        json.dumps({"backend": backend, "args": vars(args), "figures": figures, "checks": checks})
+    return failed or bool(checks["wrong_counters"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--writers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between writes")
+    parser.add_argument("--creators", type=int, default=4)
+    parser.add_argument("--works-each", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=0, help="server workers (default: serve's)")
+    parser.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help="writes to make, comma-separated: " + ", ".join(KINDS),
     )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs on fresh archives; the verdict uses the median"
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=120.0,
+        help="seconds to wait, before each run, for the machine to go idle",
+    )
+    args = parser.parse_args()
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
+    if not kinds or set(kinds) - set(KINDS):
+        parser.error(f"--kinds takes some of {', '.join(KINDS)}")
+    if args.runs < 1:
+        parser.error("--runs takes 1 or more")
+
+    runs = []
+    failed = False
+    for number in range(args.runs):
+        if args.runs > 1:
+            print(f"--- run {number + 1} of {args.runs}")
+        run = run_once(args, kinds)
+        failed |= print_run(backend, args, kinds, run)
+        runs.append(run)
+    p95s = sorted(run["figures"]["all"]["p95_ms"] for run in runs)
+    median_p95 = statistics.median(p95s)
+    if args.runs > 1:
+        print(f"p95 per write in each run: {', '.join(f'{p:.1f}' for p in p95s)} ms")
+    over = median_p95 > P95_TARGET_MS
+    verdict = "over" if over else "met"
+    label = "median p95" if args.runs > 1 else "p95"
+    print(f"{label} per write {median_p95:.1f} ms (target ≤ {P95_TARGET_MS:.0f}): {verdict}")
+    summary = {
+        "backend": backend,
+        "args": vars(args),
+        "median_p95_ms": median_p95,
+        "runs": runs if args.runs > 1 else None,
+        **({} if args.runs > 1 else runs[0]),
+    }
+    print(json.dumps(summary))
     return 1 if failed or over else 0
 
 
