@@ -1,8 +1,7 @@
 """A user's archive in one zip: their works (HTML and EPUB, drafts too), and their
-bookmarks, comments and profile as JSON."""
+bookmarks, comments and profile as JSON. A background job writes it (export_actions.py)."""
 
 import json
-import tempfile
 import zipfile
 from typing import IO, Any
 
@@ -11,9 +10,6 @@ from fanworks.downloads.cache import built_file
 from fanworks.downloads.content import file_name
 from fanworks.downloads.queries import file_for, user_works_for_export
 from fanworks.engagement.models import Bookmark, Comment, Subscription
-
-# Past this the zip is spooled to a temporary file instead of memory.
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _when(value: Any) -> str | None:
@@ -97,9 +93,8 @@ def comments_data(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def build_export(user: User) -> IO[bytes]:
-    """The zip, rewound, in a temporary file the caller closes."""
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
+def write_export(user: User, out: IO[bytes]) -> None:
+    """Write the user's zip to `out` (a binary file open for writing)."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for work in user_works_for_export(user.pk):
             file = file_for(work)
@@ -114,5 +109,3 @@ def build_export(user: User) -> IO[bytes]:
             ("comments.json", comments_data(user)),
         ):
             archive.writestr(name, json.dumps(data, indent=2, ensure_ascii=False))
-    out.seek(0)
-    return out

@@ -2,10 +2,10 @@
 is rate-limited per account."""
 
 import io
+from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
-from django.http import HttpResponse
 from django.test import Client
 
 from fanworks.accounts.actions import mute_user
@@ -30,14 +30,14 @@ FILES = {
 }
 
 
-def upload(client: Client, kind: str, *, name: str | None = None) -> HttpResponse:
+def upload(client: Client, kind: str, *, name: str | None = None) -> Any:
     file_name, data = FILES[kind]
     handle = io.BytesIO(data)
     handle.name = name or file_name
     return client.post("/works/import", {"file": handle})
 
 
-def said(response: HttpResponse) -> list[str]:
+def said(response: Any) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
