@@ -3,6 +3,7 @@ bookmarks, comments and profile as JSON. A background job writes it (export_acti
 
 import json
 import zipfile
+from collections.abc import Callable
 from typing import IO, Any
 
 from fanworks.accounts.models import User
@@ -93,8 +94,11 @@ def comments_data(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def write_export(user: User, out: IO[bytes]) -> None:
-    """Write the user's zip to `out` (a binary file open for writing)."""
+def write_export(
+    user: User, out: IO[bytes], *, progress: Callable[[], object] | None = None
+) -> None:
+    """Write the user's zip to `out` (a binary file open for writing), calling `progress`
+    after each work (the job renews its lease: a large archive takes a while)."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for work in user_works_for_export(user.pk):
             file = file_for(work)
@@ -103,6 +107,8 @@ def write_export(user: User, out: IO[bytes]) -> None:
             stem = f"works/{work.pk}-{file_name(work.pk, work.title)}"
             for fmt in ("html", "epub"):
                 archive.writestr(f"{stem}.{fmt}", built_file(file, fmt))
+            if progress is not None:
+                progress()
         for name, data in (
             ("profile.json", profile_data(user)),
             ("bookmarks.json", bookmarks_data(user)),

@@ -7,6 +7,7 @@ requests per window; a failed export does not count.
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -91,21 +92,25 @@ def _pending(export_id: int, token: str) -> QuerySet[UserExport]:
     return UserExport.objects.filter(pk=export_id, token=token, state=ExportState.PENDING)
 
 
-def export_build(*, export_id: int, token: str) -> UserExport | None:
-    """Write the zip of export `export_id` and mark it ready. Does nothing (returns None)
-    when that request was replaced by a newer one, expired, or was built already, so a job
-    that runs twice is harmless."""
+def export_build(
+    *, export_id: int, token: str, progress: Callable[[], object] | None = None
+) -> UserExport | None:
+    """Write the zip of export `export_id` and mark it ready (`progress` is called after
+    each work). Does nothing (returns None) when that request was replaced by a newer one,
+    expired, or was built already, so a job that runs twice is harmless."""
     export = _pending(export_id, token).select_related("user").first()
     if export is None:
         return None
     path = export_path(export.user_id, token)
-    write_whole(path, lambda out: write_export(export.user, out))
+    write_whole(path, lambda out: write_export(export.user, out, progress=progress))
     finished = timezone.now()
     size = path.stat().st_size
     if not _pending(export_id, token).update(
         state=ExportState.READY, size=size, finished_at=finished
     ):
-        path.unlink(missing_ok=True)  # replaced while it was being built: nobody's zip
+        if not UserExport.objects.filter(pk=export_id, token=token).exists():
+            path.unlink(missing_ok=True)  # replaced while it was being built: nobody's zip
+        # Otherwise another run of this job finished first; its zip (this path) stands.
         return None
     export.state, export.size, export.finished_at = ExportState.READY, size, finished
     return export

@@ -19,6 +19,7 @@ from fanworks.downloads.export_actions import EXPORT_GIVE_UP, export_build
 from fanworks.downloads.models import ExportState, UserExport
 from fanworks.downloads.storage import export_dir, exports_root
 from fanworks.downloads.sweep_actions import downloads_sweep
+from fanworks.downloads.tasks import _keep_alive
 from fanworks.engagement.actions import BookmarkData, bookmark_save, subscription_create
 from fanworks.engagement.comment_actions import comment_create
 from fanworks.engagement.tests.comment_helpers import by, established
@@ -319,3 +320,36 @@ def test_export_files_no_export_names_are_swept(run_jobs) -> None:
     assert summary.export_files_removed == 2
     assert not stray.exists() and not deleted_account.exists()
     assert export.path.is_file() and building.is_file()
+
+
+def test_two_runs_of_one_export_job_keep_a_whole_zip() -> None:
+    """A runner that lost its lease and the one that took the job over both build; the one
+    finishing second must not delete the zip the first one published."""
+    owner, _ = archive_owner()
+    assert logged_in(owner).post(PAGE).status_code == 302  # its job not run yet
+    export = UserExport.objects.get()
+    inner: list[UserExport | None] = []
+
+    def second_runner() -> None:
+        if not inner:
+            inner.append(export_build(export_id=export.pk, token=export.token))
+
+    assert export_build(export_id=export.pk, token=export.token, progress=second_runner) is None
+    assert inner[0] is not None and inner[0].state == ExportState.READY
+    assert zipfile.ZipFile(export.path).testzip() is None
+    assert logged_in(owner).get(DOWNLOAD).status_code == 200
+
+
+def test_a_long_export_renews_its_jobs_lease_now_and_then(settings) -> None:
+    settings.JOBS_EAGER = False
+    job = jobs.enqueue("downloads.sweep", {})
+    claimed = jobs.claim_next()
+    assert claimed is not None and claimed.pk == job.pk and claimed.lease_until is not None
+    fresh = claimed.lease_until
+    _keep_alive(claimed)  # renewed moments ago: no write
+    assert Job.objects.get(pk=job.pk).lease_until == fresh
+    Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() + timedelta(seconds=60))
+    claimed.lease_until = timezone.now() + timedelta(seconds=60)
+    _keep_alive(claimed)
+    renewed = Job.objects.get(pk=job.pk).lease_until
+    assert renewed is not None and renewed > timezone.now() + jobs.LEASE - timedelta(seconds=5)
