@@ -201,6 +201,18 @@ LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 300)
 COMMENT_THROTTLE_GUEST = env_int("COMMENT_THROTTLE_GUEST", 5)
 COMMENT_THROTTLE_NEW_ACCOUNT = env_int("COMMENT_THROTTLE_NEW_ACCOUNT", 10)
 COMMENT_THROTTLE_WINDOW_SECONDS = env_int("COMMENT_THROTTLE_WINDOW_SECONDS", 600)
+# Work files uploaded at /works/import per account in a window (admins get more).
+IMPORT_UPLOAD_THROTTLE = env_int("IMPORT_UPLOAD_THROTTLE", 20)
+IMPORT_UPLOAD_THROTTLE_ADMIN = env_int("IMPORT_UPLOAD_THROTTLE_ADMIN", 200)
+IMPORT_UPLOAD_THROTTLE_WINDOW_SECONDS = env_int("IMPORT_UPLOAD_THROTTLE_WINDOW_SECONDS", 3600)
+# Exports (/users/NAME/export) an account may request per window (windows start at midnight
+# UTC), and how long a finished export is kept before it is deleted.
+EXPORT_THROTTLE = env_int("EXPORT_THROTTLE", 1)
+EXPORT_THROTTLE_WINDOW_SECONDS = env_int("EXPORT_THROTTLE_WINDOW_SECONDS", 24 * 60 * 60)
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
+# Built download files nobody has fetched for this many days are removed (old versions of a
+# work are never fetched again, so they go too).
+DOWNLOAD_CACHE_KEEP_DAYS = env_int("DOWNLOAD_CACHE_KEEP_DAYS", 30)
 # Number of proxies in front of the app whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

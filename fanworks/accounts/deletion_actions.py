@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, F
 
 from fanworks.accounts.models import User
+from fanworks.downloads.storage import user_exports_remove_after_commit
 from fanworks.engagement.actions import work_bookmark_counts_refresh
 from fanworks.engagement.comment_actions import comment_delete
 from fanworks.engagement.models import Bookmark, Comment, Kudos
@@ -174,4 +175,6 @@ def account_delete(
         # The rest (pseuds, gifts to them, subscriptions, history, inbox, blocks, mutes)
         # cascades with the user row.
         User.objects.filter(pk=user.pk).delete()
+        # Their exports (zips of everything they had) go with the account.
+        user_exports_remove_after_commit(user_id=user.pk)
     return summary

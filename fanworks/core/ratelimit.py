@@ -3,7 +3,7 @@
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -60,6 +60,20 @@ def record_hit(limit: Limit, *, now: datetime | None = None) -> None:
     # Old windows are useless; sweep them now and then rather than on every hit.
     if random.random() < 0.01:
         RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+
+
+def wait_text(seconds: int) -> str:
+    """When someone who hit a limit may try again, e.g. "5 minutes (at 22:41 UTC)"."""
+    at = timezone.now() + timedelta(seconds=seconds)
+    # Rounded up: never tell someone to come back too early.
+    if seconds < 60:
+        amount = f"{seconds} second{'s' * (seconds != 1)}"
+    elif seconds < 2 * 60 * 60:
+        minutes = -(-seconds // 60)
+        amount = f"{minutes} minute{'s' * (minutes != 1)}"
+    else:
+        amount = f"{-(-seconds // 3600)} hours"
+    return f"{amount} (at {at.astimezone(UTC):%H:%M} UTC)"
 
 
 def clear(key: str) -> None:

@@ -3,23 +3,28 @@
 A file is named by its work and the signature of its content, so an edit (which changes the
 signature) builds a new one and the next request finds it. Files are written to a temporary
 name and renamed into place, so two first requests at once both serve a whole file.
+
+Callers check who may download the work first (queries.downloadable_work): a cached file is
+never a reason to serve a work. The files of a deleted work go when its deletion commits;
+the sweep (sweep.py) removes those of works that are gone or hidden, and files nobody has
+fetched for DOWNLOAD_CACHE_KEEP_DAYS (a served file's modification time is moved forward at
+most once a day, so it marks the last use; an old version is never served again and ages
+out).
 """
 
+import contextlib
 import os
-import tempfile
+import time
 from pathlib import Path
-
-from django.conf import settings
 
 from fanworks.downloads.content import WorkFile
 from fanworks.downloads.renderers import render
+from fanworks.downloads.storage import BUILDING_PREFIX, cache_dir, write_whole
 
+__all__ = ["BUILDING_PREFIX", "built_file", "cache_dir"]
 
-def cache_dir(work_id: int) -> Path:
-    return Path(settings.VAR_DIR) / "downloads" / str(work_id)
-
-
-BUILDING_PREFIX = ".building-"
+# How stale a served file's modification time may get before it is moved to now.
+USE_MARK_SECONDS = 24 * 60 * 60
 
 
 def _drop_older(folder: Path, keep: Path, fmt: str) -> None:
@@ -31,23 +36,28 @@ def _drop_older(folder: Path, keep: Path, fmt: str) -> None:
             old.unlink(missing_ok=True)
 
 
+def _read_cached(path: Path) -> bytes | None:
+    try:
+        with path.open("rb") as handle:
+            content = handle.read()
+            modified = os.fstat(handle.fileno()).st_mtime
+    except FileNotFoundError:
+        return None
+    if time.time() - modified > USE_MARK_SECONDS:
+        # Removed meanwhile (a newer version, the sweep) is fine: it was read whole.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+    return content
+
+
 def built_file(file: WorkFile, fmt: str) -> bytes:
     """The file in `fmt` for this version of the work, built now if not built before."""
     folder = cache_dir(file.work_id)
     path = folder / f"{file.signature()}.{fmt}"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
+    cached = _read_cached(path)
+    if cached is not None:
+        return cached
     content = render(file, fmt)
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=BUILDING_PREFIX, suffix=f".{fmt}")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_whole(path, lambda out: out.write(content))
     _drop_older(folder, path, fmt)
     return content

@@ -1,9 +1,9 @@
 """A user's archive in one zip: their works (HTML and EPUB, drafts too), and their
-bookmarks, comments and profile as JSON."""
+bookmarks, comments and profile as JSON. A background job writes it (export_actions.py)."""
 
 import json
-import tempfile
 import zipfile
+from collections.abc import Callable
 from typing import IO, Any
 
 from fanworks.accounts.models import User
@@ -11,9 +11,6 @@ from fanworks.downloads.cache import built_file
 from fanworks.downloads.content import file_name
 from fanworks.downloads.queries import file_for, user_works_for_export
 from fanworks.engagement.models import Bookmark, Comment, Subscription
-
-# Past this the zip is spooled to a temporary file instead of memory.
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _when(value: Any) -> str | None:
@@ -97,9 +94,11 @@ def comments_data(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def build_export(user: User) -> IO[bytes]:
-    """The zip, rewound, in a temporary file the caller closes."""
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
+def write_export(
+    user: User, out: IO[bytes], *, progress: Callable[[], object] | None = None
+) -> None:
+    """Write the user's zip to `out` (a binary file open for writing), calling `progress`
+    after each work (the job renews its lease: a large archive takes a while)."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for work in user_works_for_export(user.pk):
             file = file_for(work)
@@ -108,11 +107,11 @@ def build_export(user: User) -> IO[bytes]:
             stem = f"works/{work.pk}-{file_name(work.pk, work.title)}"
             for fmt in ("html", "epub"):
                 archive.writestr(f"{stem}.{fmt}", built_file(file, fmt))
+            if progress is not None:
+                progress()
         for name, data in (
             ("profile.json", profile_data(user)),
             ("bookmarks.json", bookmarks_data(user)),
             ("comments.json", comments_data(user)),
         ):
             archive.writestr(name, json.dumps(data, indent=2, ensure_ascii=False))
-    out.seek(0)
-    return out

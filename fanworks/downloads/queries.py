@@ -1,6 +1,10 @@
-"""Reads for downloads: which work a viewer may download, and what its file shows."""
+"""Reads for downloads: which work a viewer may download, what its file shows, and a
+user's export."""
+
+from django.utils import timezone
 
 from fanworks.downloads.content import WorkFile, work_file
+from fanworks.downloads.models import ExportState, UserExport
 from fanworks.works.models import Work
 from fanworks.works.queries import Viewer, with_work_page_data, work_for_viewer
 
@@ -28,3 +32,16 @@ def user_works_for_export(user_id: int) -> list[Work]:
     """Every work the user is credited on, drafts and hidden ones too (they own them)."""
     works = Work.objects.filter(creatorships__pseud__user_id=user_id).distinct().order_by("pk")
     return list(with_work_page_data(works))
+
+
+def export_for_owner(user_id: int) -> UserExport | None:
+    """The account's latest export as its owner sees it: None when there is none, or when a
+    finished one has expired or its file is gone (the sweep removes those, but an export is
+    gone at its expiry whether or not the sweep has run)."""
+    export = UserExport.objects.filter(user_id=user_id).first()
+    if export is None or export.state != ExportState.READY:
+        return export
+    expires_at = export.expires_at
+    if expires_at is None or expires_at <= timezone.now() or not export.path.is_file():
+        return None
+    return export

@@ -9,4 +9,9 @@ urlpatterns = [
         name="download",
     ),
     path("users/<str:username>/export", export_views.user_export, name="user-export"),
+    path(
+        "users/<str:username>/export/download",
+        export_views.user_export_download,
+        name="user-export-download",
+    ),
 ]

@@ -2,7 +2,6 @@
 moderation queue, and the comment section of the work page."""
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,13 +12,12 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
 from fanworks.core.pagination import paginate, requested_page
-from fanworks.core.ratelimit import record_hit, retry_after
+from fanworks.core.ratelimit import record_hit, retry_after, wait_text
 from fanworks.core.views import login_redirect
 from fanworks.engagement.comment_actions import (
     Commenter,
@@ -142,17 +140,6 @@ def _comment_form_page(
     return render(request, "engagement/comment_form.html", context, status=status)
 
 
-def _wait_text(seconds: int) -> str:
-    """When a limited commenter may try again, e.g. "5 minutes (at 22:41 UTC)"."""
-    at = timezone.now() + timedelta(seconds=seconds)
-    if seconds < 60:
-        amount = f"{seconds} second{'s' * (seconds != 1)}"
-    else:
-        minutes = -(-seconds // 60)  # rounded up: never tell someone to come back too early
-        amount = f"{minutes} minute{'s' * (minutes != 1)}"
-    return f"{amount} (at {at.astimezone(UTC):%H:%M} UTC)"
-
-
 def _post_comment(
     request: HttpRequest, work: Work, chapter: Chapter, parent: Comment | None
 ) -> HttpResponse:
@@ -183,7 +170,7 @@ def _post_comment(
         form.add_error(
             None,
             "You have posted a lot of comments in a short time. Please try again in "
-            f"{_wait_text(wait)}; your comment is still here.",
+            f"{wait_text(wait)}; your comment is still here.",
         )
         response = _comment_form_page(
             request, work=work, form=form, action=action, status=429, heading=heading,

@@ -132,18 +132,25 @@ def _is_ours(url: str) -> bool:
     return urlsplit(url).netloc == urlsplit(settings.SITE_URL).netloc.lower()
 
 
-def find_existing(parsed: ParsedWork) -> int | None:
-    """The work already imported from this file's address (or, without one, its content)."""
-    url = _original_url(parsed)
-    if url and _is_ours(url):
-        # A download of a work of this archive: it is here already (when it still exists).
+def _address_matches(url: str) -> list[int]:
+    """Works this archive holds under a (normalised) original address: a work of this archive
+    the address names (a download of it), and the work imported from that address."""
+    found = []
+    if _is_ours(url):
         own_id = parse_work_reference(url)
         if own_id is not None and Work.objects.filter(pk=own_id).exists():
-            return own_id
+            found.append(own_id)
+    found.extend(ImportedWork.objects.filter(original_url=url).values_list("work_id", flat=True))
+    return found
+
+
+def find_existing(parsed: ParsedWork) -> int | None:
+    """The work already imported from this file's address (or, without one, its content),
+    whoever may see it: the archive's own dedupe, for the `fanworks import` command."""
+    url = _original_url(parsed)
     if url:
-        return (
-            ImportedWork.objects.filter(original_url=url).values_list("work_id", flat=True).first()
-        )
+        matches = _address_matches(url)
+        return matches[0] if matches else None
     return (
         ImportedWork.objects.filter(original_url__isnull=True, content_hash=content_hash(parsed))
         .values_list("work_id", flat=True)
@@ -151,18 +158,67 @@ def find_existing(parsed: ParsedWork) -> int | None:
     )
 
 
+def find_existing_for(parsed: ParsedWork, user: User) -> int | None:
+    """The work this file duplicates that `user` may see (by its address, or by the same
+    title and chapter text), or None.
+
+    An uploader learns nothing of works they may not see: a match they may not see (someone
+    else's draft, a work an admin hid, …) counts as no match. Matching by content also finds
+    the uploader's own earlier upload of the file when that copy kept no address (see
+    `work_import`)."""
+    url = _original_url(parsed)
+    candidates = _address_matches(url) if url else []
+    candidates.extend(
+        ImportedWork.objects.filter(content_hash=content_hash(parsed)).values_list(
+            "work_id", flat=True
+        )
+    )
+    if not candidates:
+        return None
+    # The work page's rule: a creator sees their drafts and hidden works, and a muted
+    # creator's work still opens by its address, so it is there for this user.
+    visible = visible_works(user, include_own_drafts=True, hide_muted=False)
+    return visible.filter(pk__in=candidates).order_by("pk").values_list("pk", flat=True).first()
+
+
 def work_import(*, parsed: ParsedWork, user: User, archive: bool) -> ImportOutcome:
     """Save `parsed` as a work.
 
     `archive` (the `fanworks import` command): the work is posted with its original dates,
     credited to `user` as archivist and bylined to the file's creators as external creators.
+    A file the archive holds already (`find_existing`) is skipped.
+
     Otherwise (a creator's upload) it becomes a draft of `user`'s for them to review and post.
+    A file duplicating a work `user` may see is skipped (and the outcome names that work);
+    one duplicating only works they may not see is imported like any other, so the answer is
+    the same as if those works did not exist. That copy does not keep the original address,
+    which stays with the work imported from it first (the command's dedupe and related-work
+    links keep pointing there); its content hash is kept, so the same file uploaded again
+    finds the uploader's copy.
+
     Raises ImportRefused, saving nothing, when the file's content won't make a valid work.
     """
-    existing = find_existing(parsed)
+    existing = find_existing(parsed) if archive else find_existing_for(parsed, user)
     if existing is not None:
         return ImportOutcome(False, existing, "skipped: already in the archive")
     url = _original_url(parsed)
+    if url and not archive and _address_matches(url):
+        url = None  # the address belongs to a work this uploader may not see
+    try:
+        work = _save_import(parsed, user, archive=archive, url=url)
+    except IntegrityError:
+        # Someone imported the same address meanwhile; theirs stands.
+        again = find_existing(parsed) if archive else find_existing_for(parsed, user)
+        if again is not None:
+            return ImportOutcome(False, again, "skipped: already in the archive")
+        if archive or url is None:
+            raise
+        work = _save_import(parsed, user, archive=archive, url=None)
+    return ImportOutcome(True, work.pk, "imported" if archive else "imported as a draft")
+
+
+def _save_import(parsed: ParsedWork, user: User, *, archive: bool, url: str | None) -> Work:
+    """The work, its chapters and its import record in one transaction."""
     pseud = _default_pseud(user)
     try:
         with transaction.atomic():
@@ -187,13 +243,7 @@ def work_import(*, parsed: ParsedWork, user: User, archive: bool) -> ImportOutco
             _link_related(record, parsed, user)
     except ValidationError as error:
         raise ImportRefused(_problem_text(error)) from None
-    except IntegrityError:
-        # Someone imported the same address meanwhile; theirs stands.
-        again = find_existing(parsed)
-        if again is not None:
-            return ImportOutcome(False, again, "skipped: already in the archive")
-        raise
-    return ImportOutcome(True, work.pk, "imported" if archive else "imported as a draft")
+    return work
 
 
 def _chapter_data(parsed: ParsedWork, index: int) -> ChapterData:

@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
+from fanworks.core.ratelimit import record_hit, retry_after, wait_text
 from fanworks.importers.actions import creator_claim_request, work_import
 from fanworks.importers.forms import UploadForm
 from fanworks.importers.models import ExternalCreator
 from fanworks.importers.parsers import parse_file
 from fanworks.importers.safety import ImportRefused, read_bounded
-from fanworks.works.queries import visible_works
+from fanworks.importers.throttles import upload_limit
 
 
 @login_required
@@ -20,30 +21,39 @@ from fanworks.works.queries import visible_works
 def work_import_upload(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    status = 200
-    if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            name = upload.name or "upload"
-            try:
-                data = read_bounded(upload, name)
-                outcome = work_import(parsed=parse_file(name, data), user=user, archive=False)
-            except ImportRefused as refusal:
-                form.add_error("file", str(refusal))
+    if request.method != "POST":
+        return render(request, "importers/upload.html", {"form": UploadForm()})
+    form = UploadForm(request.POST, request.FILES)
+    limit = upload_limit(user)
+    wait = retry_after(limit)
+    if wait is not None:
+        form.add_error(
+            "file",
+            "You have uploaded a lot of files in a short time. Please try again in "
+            f"{wait_text(wait)}.",
+        )
+        response = render(request, "importers/upload.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    if form.is_valid():
+        # Counted before parsing: reading and parsing the file is the cost being limited,
+        # whether or not it makes a work.
+        record_hit(limit)
+        upload = form.cleaned_data["file"]
+        name = upload.name or "upload"
+        try:
+            data = read_bounded(upload, name)
+            outcome = work_import(parsed=parse_file(name, data), user=user, archive=False)
+        except ImportRefused as refusal:
+            form.add_error("file", str(refusal))
+        else:
+            if outcome.imported:
+                messages.success(request, "Imported as a draft: review it, then post it.")
             else:
-                if outcome.imported:
-                    messages.success(request, "Imported as a draft: review it, then post it.")
-                    return redirect(f"/works/{outcome.work_id}")
-                # Only say where it is when this user may see it.
-                if visible_works(user, include_own_drafts=True).filter(pk=outcome.work_id).exists():
-                    messages.info(request, "This work is already in the archive.")
-                    return redirect(f"/works/{outcome.work_id}")
-                form.add_error("file", "This work has already been imported to the archive.")
-    else:
-        form = UploadForm()
-    return render(request, "importers/upload.html", {"form": form}, status=status)
+                # work_import names only a work this user may see.
+                messages.info(request, "This work is already in the archive.")
+            return redirect(f"/works/{outcome.work_id}")
+    return render(request, "importers/upload.html", {"form": form}, status=400)
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils import timezone
 from fanworks.accounts.models import Pseud, User
 from fanworks.analysis.text.wordcount import count_words_in_html
 from fanworks.core.sanitize import SANITIZER_VERSION, NestingTooDeep, sanitize_html
+from fanworks.downloads.storage import work_files_remove_after_commit
 from fanworks.engagement.notifications import announce_chapter, announce_work
 from fanworks.search.outbox import record_work_changes
 from fanworks.tags.actions import closed_tags, tags_find_or_create
@@ -441,6 +442,8 @@ def work_delete(*, work: Work) -> None:
         in_series = series_ids_of_work(work_id=work.pk)
         Work.objects.filter(pk=work.pk).delete()
         series_close_gaps(series_ids=in_series)  # its series number their parts 1..n again
+        # Its built download files must not outlive it (kept if this transaction rolls back).
+        work_files_remove_after_commit(work_ids=[work.pk])
 
 
 # ---------------------------------------------------------------------------------------------
