@@ -8,23 +8,19 @@ text. Users who block a creator of the work cannot be given it (accounts.Block),
 can the work's own creators.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 
-from fanworks.accounts.models import Block, Mute, Pseud, User
-from fanworks.accounts.queries import pseud_by_name, user_by_name
+from fanworks.accounts.models import Mute, Pseud, User
+from fanworks.accounts.queries import pseud_for_name, users_blocking_a_creator
 from fanworks.engagement.models import MailStatus, Notification, NotificationKind
 from fanworks.works.cocreator_queries import split_names
 from fanworks.works.models import MAX_GIFT_NAME_LENGTH, MAX_GIFT_RECIPIENTS, Gift, Work
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 from fanworks.works.queries import visible_works
 
-# "name (username)", as bylines print a pseud whose name is not the login.
-_BYLINE = re.compile(r"\A(?P<name>.+?)\s*\((?P<login>[A-Za-z0-9_]{3,40})\)\Z")
 GIFT_FIELD = "gift_recipients"
 
 
@@ -41,45 +37,17 @@ class Recipient:
 split_recipients = split_names
 
 
-def _pseuds_named(name: str) -> list[Pseud]:
-    return list(
-        Pseud.objects.select_related("user")
-        .annotate(lower=Lower("name"))
-        .filter(lower=name.lower())[:2]
-    )
-
-
 def resolve_recipient(name: str) -> Recipient:
-    """The pseud `name` stands for, or free text. Raises ValidationError when it is ambiguous
-    (two users write under that pseud name)."""
-    match = _BYLINE.match(name)
-    if match:
-        user = user_by_name(match["login"])
-        pseud = pseud_by_name(user, match["name"]) if user is not None else None
-        if pseud is not None:
-            return Recipient(pseud.byline, pseud)
-    user = user_by_name(name)
-    if user is not None:
-        default = Pseud.objects.select_related("user").filter(user=user, is_default=True).first()
-        if default is not None:
-            return Recipient(default.byline, default)
-    pseuds = _pseuds_named(name) if len(name) <= 40 and "\x00" not in name else []
-    if len(pseuds) > 1:
+    """The pseud `name` stands for (accounts.queries.pseud_for_name), or free text. Raises
+    ValidationError when it is ambiguous (two users write under that pseud name)."""
+    found = pseud_for_name(name)
+    if found.ambiguous:
         raise ValidationError(
             f"More than one person writes as “{name}”. Write it as “{name} (username)”."
         )
-    if pseuds:
-        return Recipient(pseuds[0].byline, pseuds[0])
+    if found.pseud is not None:
+        return Recipient(found.pseud.byline, found.pseud)
     return Recipient(name, None)
-
-
-def _blocking_users(work: Work, user_ids: set[int]) -> set[int]:
-    """Which of `user_ids` block a creator of `work` (their gifts are refused)."""
-    return set(
-        Block.objects.filter(
-            blocker_id__in=user_ids, blocked__pseuds__creatorships__work=work
-        ).values_list("blocker_id", flat=True)
-    )
 
 
 def _creator_user_ids(work: Work) -> set[int]:
@@ -110,7 +78,7 @@ def gifts_set(*, work: Work, names: list[str]) -> list[Gift]:
             problems.extend(problem.messages)
     on_archive = {r.pseud.user_id for r in recipients if r.pseud is not None}
     creators = _creator_user_ids(work)
-    blocking = _blocking_users(work, on_archive)
+    blocking = users_blocking_a_creator(on_archive, work.pk, creators)
     for recipient in recipients:
         if recipient.pseud is None:
             continue

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from fanworks.accounts.actions import block_user, pseud_create
+from fanworks.accounts.actions import block_user, pseud_create, unblock_user
 from fanworks.core.pagination import PER_PAGE
 from fanworks.core.testing import PROSE, make_user, make_work, work_data
 from fanworks.engagement.actions import subscription_create
@@ -100,6 +100,7 @@ def test_posting_form_invites_and_the_invitee_is_credited_only_after_accepting()
         ("alma", "is your own pseud"),
         ("refuser", "refuser does not accept co-creator invitations"),
         ("blocker", "blocker has blocked you"),
+        ("pest", "You have blocked pest, so you cannot invite them."),
     ],
 )
 def test_posting_form_refuses_names_that_cannot_be_invited(names: str, message: str) -> None:
@@ -109,6 +110,7 @@ def test_posting_form_refuses_names_that_cannot_be_invited(names: str, message: 
     refuser.save()
     blocker = make_user("blocker")
     block_user(blocker=blocker, blocked=alma)
+    block_user(blocker=alma, blocked=make_user("pest"))
     before = snapshot()
     response = logged_in(alma).post(
         "/works/new", form_post(alma, title="Kept Title", invite_cocreators=names)
@@ -119,6 +121,57 @@ def test_posting_form_refuses_names_that_cannot_be_invited(names: str, message: 
     assert 'value="Kept Title"' in html  # nothing the creator typed is lost
     assert snapshot() == before
     assert not Work.objects.exists()
+
+
+def invite_field(html: str) -> str:
+    """The co-creator field's block on a form page (label, help, errors and input)."""
+    match = re.search(
+        r'<div class="field has-error">\s*<label for="id_invite_cocreators">.*?</div>', html, re.S
+    )
+    assert match, html[:3000]
+    return match.group(0)
+
+
+def test_inviter_cannot_invite_someone_they_blocked_from_any_form() -> None:
+    """The inviter's own block refuses the invitation (as the invitee's block of them does),
+    next to the co-creator field of the work, chapter and series forms; nothing is saved."""
+    alma = make_user("alma")
+    bea = make_user("bea")
+    side = pseud_create(user=bea, name="Quill")
+    work, second = two_chapter_work(alma)
+    series = new_series(alma)
+    block_user(blocker=alma, blocked=bea)
+    client = logged_in(alma)
+    before = snapshot()
+    work.refresh_from_db()
+    work_form = form_post(alma, version=str(work.version), invite_cocreators="bea")
+    work_form.pop("content")
+    posts = [
+        (f"/works/{work.pk}/edit", work_form, "bea"),
+        (
+            f"/works/{work.pk}/chapters/{second.pk}/edit",
+            {"content": PROSE, "version": second.version, "invite_cocreators": "Quill"},
+            "Quill (bea)",
+        ),
+        (f"/series/{series.pk}/edit", {"title": series.title, "invite_cocreators": "bea"}, "bea"),
+    ]
+    for url, data, named in posts:
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        field = invite_field(response.content.decode())
+        assert f"You have blocked {named}, so you cannot invite them." in field, url
+        assert snapshot() == before
+    with pytest.raises(ValidationError) as refused:
+        invite(alma, work, "Quill (bea)")
+    assert refused.value.message_dict == {
+        "invite_cocreators": ["You have blocked Quill (bea), so you cannot invite them."]
+    }
+    assert snapshot() == before
+    assert not CreatorInvitation.objects.filter(pseud=side).exists()
+
+    # Lifting the block lets the same invitation through.
+    unblock_user(blocker=alma, blocked=bea)
+    assert [i.pseud.user for i in invite(alma, work, "bea")] == [bea]
 
 
 def test_a_pseud_is_named_by_username_pseud_or_pseud_with_username() -> None:
