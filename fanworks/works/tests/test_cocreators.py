@@ -31,14 +31,14 @@ from fanworks.works.cocreator_actions import (
     invitations_answer,
 )
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
-from fanworks.works.models import Creatorship, SeriesCreatorship, Work
+from fanworks.works.models import Creatorship, Series, SeriesCreatorship, Work
 from fanworks.works.tests.cocreator_helpers import (
     accept_all,
     credited_users,
     invite,
     snapshot,
 )
-from fanworks.works.tests.series_helpers import form_post, logged_in, new_series
+from fanworks.works.tests.series_helpers import form_post, logged_in, new_series, series_of
 
 pytestmark = pytest.mark.django_db
 
@@ -438,6 +438,67 @@ def test_series_form_invites_and_accepting_credits_the_series() -> None:
     response = logged_in(bea).post(f"/series/{series.pk}/remove_me")
     assert response.status_code == 302
     assert not SeriesCreatorship.objects.filter(pseud__user=bea).exists()
+
+
+def test_accepting_a_work_invitation_credits_its_series_as_ao3_does() -> None:
+    """reference/ao3.md: approval cascades, "a work co-creator becomes a series co-creator"
+    (and a chapter's becomes the work's, so the series' too). The invitee joins the end of
+    each series' byline, the series pages still list the work, and the series shows on the
+    invitee's works and series pages. A declined invitation credits no series."""
+    alma = make_user("alma")
+    bea = make_user("bea")
+    cara = make_user("cara")
+    work = make_work(alma, title="Shared Tide")
+    other = make_work(alma, title="Alma Alone")
+    first = series_of(alma, work, other, title="Tidewater Cycle")
+    second = series_of(alma, work, title="Harbour Songs")
+    untouched = series_of(alma, other, title="Solo Series")
+    outbox_before = set(SearchOutbox.objects.values_list("pk", flat=True))
+
+    invite(alma, work, "bea")
+    accept_all(bea)
+
+    def series_byline(series: Series) -> list[str]:
+        return list(
+            series.creatorships.order_by("position", "pk").values_list(
+                "pseud__user__username", flat=True
+            )
+        )
+
+    assert series_byline(first) == ["alma", "bea"]
+    assert series_byline(second) == ["alma", "bea"]
+    assert series_byline(untouched) == ["alma"]
+    # Series bookmarks are indexed with the series' creators: both series are queued.
+    queued = SearchOutbox.objects.exclude(pk__in=outbox_before)
+    assert set(queued.exclude(series_id=None).values_list("series_id", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    page = Client().get(f"/series/{first.pk}").content.decode()
+    assert "Shared Tide" in page and "Alma Alone" in page
+    assert re.search(r"<dt>Creators:</dt>\s*<dd>.*alma.*bea.*</dd>", page)
+    works_page = Client().get("/users/bea/works").content.decode()
+    assert "Shared Tide" in works_page and f'href="/series/{first.pk}"' in works_page
+    series_page = Client().get("/users/bea/series").content.decode()
+    assert "Tidewater Cycle" in series_page and "Harbour Songs" in series_page
+    assert "Solo Series" not in series_page
+    assert logged_in(bea).get(f"/series/{first.pk}/edit").status_code == 200
+
+    # A chapter's co-creator becomes the work's and so the series'.
+    work_two, second_chapter = two_chapter_work(alma)
+    third = series_of(alma, work_two, title="Third Series")
+    invite(alma, second_chapter, "cara")
+    accept_all(cara)
+    assert series_byline(third) == ["alma", "cara"]
+
+    # Declining credits nobody, on the work or its series.
+    dan = make_user("dan")
+    invite(alma, work, "dan")
+    before = snapshot()
+    ids = list(CreatorInvitation.objects.filter(pseud__user=dan).values_list("pk", flat=True))
+    invitations_answer(user=dan, invitation_ids=ids, accept=False)
+    assert series_byline(first) == ["alma", "bea"]
+    assert before["series creatorships"] == snapshot()["series creatorships"]
 
 
 def test_new_series_form_refuses_unknown_names_and_creates_nothing() -> None:
