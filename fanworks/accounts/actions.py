@@ -339,6 +339,7 @@ EMAIL_PREFERENCES = (
     "subscription_emails",
     "kudos_emails",
     "related_work_emails",
+    "gift_emails",
 )
 # The other switches on that page (User fields too).
 INVITATION_PREFERENCES = ("allow_cocreator_invitations",)

@@ -232,6 +232,11 @@ class PreferencesForm(forms.Form):
         widget=CheckboxInput,
         label="E-mail me when someone links their work to one of mine (at once)",
     )
+    gift_emails = forms.BooleanField(
+        required=False,
+        widget=CheckboxInput,
+        label="E-mail me when someone gives me a work as a gift (at once)",
+    )
     allow_cocreator_invitations = forms.BooleanField(
         required=False,
         widget=CheckboxInput,

@@ -37,6 +37,11 @@ class User(AbstractUser):
         db_default=True,
         help_text="An e-mail at once when someone links a work of theirs to one of yours.",
     )
+    gift_emails = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="An e-mail at once when someone gives you a work as a gift.",
+    )
     # Whether others may invite this user's pseuds as co-creators (they still have to accept).
     allow_cocreator_invitations = models.BooleanField(default=True, db_default=True)
 

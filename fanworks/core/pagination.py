@@ -39,14 +39,24 @@ class Page:
         return shown
 
 
-def requested_page(request: HttpRequest) -> int:
+def requested_page(request: HttpRequest, param: str = "page") -> int:
+    """The page number asked for in the query string (`param`, for a page with two listings)."""
     try:
-        number = int(request.GET.get("page", "1"))
+        number = int(request.GET.get(param, "1"))
     except ValueError:
         raise Http404("No such page") from None
     if number < 1:
         raise Http404("No such page")
     return number
+
+
+def page_prefix(request: HttpRequest, param: str = "page") -> str:
+    """The start of a link to another page of one listing, the number to follow: the current
+    query string without `param`, so a page with two listings keeps the other one's page."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    kept = query.urlencode()
+    return f"?{kept}&{param}=" if kept else f"?{param}="
 
 
 def paginate(queryset: QuerySet[Any], number: int, per_page: int = PER_PAGE) -> Page:

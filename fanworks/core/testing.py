@@ -78,3 +78,21 @@ def run_together(count: int, target: Callable[[int], Any]) -> tuple[list[Any], l
     for thread in threads:
         thread.join(timeout=30)
     return results, errors
+
+
+def restart_id_sequences() -> None:
+    """Set each table's id sequence back to just above its highest id, as on a fresh database.
+
+    The demo decides what it makes from the seed and row ids. On SQLite a test's rolled-back
+    rows take their ids with them, so every run sees the same ids; PostgreSQL's sequences keep
+    counting across tests, so what the demo makes would depend on which tests ran before in
+    the same process. Call this first in such a test (it changes no row)."""
+    if connection.vendor != "postgresql":
+        return
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

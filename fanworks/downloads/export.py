@@ -33,6 +33,7 @@ def profile_data(user: User) -> dict[str, Any]:
             "subscription_emails": user.subscription_emails,
             "comment_emails": user.comment_emails,
             "related_work_emails": user.related_work_emails,
+            "gift_emails": user.gift_emails,
             "allow_cocreator_invitations": user.allow_cocreator_invitations,
         },
         "subscriptions": [

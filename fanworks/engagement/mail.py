@@ -1,15 +1,16 @@
 """Notification e-mails: one message per recipient and batch, through Django's mail backends.
 
-Batches: comments and replies at once, subscription updates hourly, kudos daily (see
-engagement.notifications for the jobs). Each notification is e-mailed at most once: a sender
-claims the pending ones with a single conditional UPDATE (so two senders never claim the same
-row), sends, then marks them sent. A failed send puts them back for the job's retry. Only a
-sender that dies between sending and marking leaves rows "sending"; after CLAIM_TIMEOUT they
-are claimed again, the one case where a message can go out twice.
+Batches: comments and replies, related works and gifts at once, subscription updates hourly,
+kudos daily (see engagement.notifications for the jobs). Each notification is e-mailed at most
+once: a sender claims the pending ones with a single conditional UPDATE (so two senders never
+claim the same row), sends, then marks them sent. A failed send puts them back for the job's
+retry. Only a sender that dies between sending and marking leaves rows "sending"; after
+CLAIM_TIMEOUT they are claimed again, the one case where a message can go out twice.
 
 Preferences and visibility are checked when the e-mail is built, not when the event
-happened: a reader who turned the e-mails off, muted the actor, or can no longer see the work
-gets nothing, and those notifications are marked skipped so they never go out later.
+happened: a reader who turned the e-mails off, muted or blocked the actor, or can no longer
+see the work gets nothing, and those notifications are marked skipped so they never go out
+later.
 """
 
 import uuid
@@ -24,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from fanworks.accounts.models import User
-from fanworks.accounts.queries import muted_user_ids
+from fanworks.accounts.queries import blocks_between, muted_user_ids
 from fanworks.engagement.models import MailStatus, Notification, NotificationKind
 from fanworks.works.queries import visible_works
 
@@ -55,6 +56,7 @@ GROUPS: dict[str, MailGroup] = {
     "related": MailGroup(
         (NotificationKind.RELATED,), "related_work_emails", "{n} works linked to yours"
     ),
+    "gifts": MailGroup((NotificationKind.GIFT,), "gift_emails", "{n} works given to you as gifts"),
 }
 
 
@@ -90,11 +92,14 @@ def mail_pending(*, recipient_id: int, group: str, now: datetime | None = None) 
         .filter(pk__in=work_ids)
         .values_list("pk", flat=True)
     )
-    muted = set(muted_user_ids(user))
+    actors = {row.actor_id for row in claimed if row.actor_id is not None}
+    # Blocking someone stops what they cause reaching you, as muting them does.
+    _, blocked = blocks_between(user, actors)
+    refused = set(muted_user_ids(user)) | blocked
     keep = [
         row
         for row in claimed
-        if (row.work_id is None or row.work_id in visible) and row.actor_id not in muted
+        if (row.work_id is None or row.work_id in visible) and row.actor_id not in refused
     ]
     kept_ids = {row.pk for row in keep}
     dropped = [row.pk for row in claimed if row.pk not in kept_ids]

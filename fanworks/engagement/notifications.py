@@ -6,6 +6,8 @@
 - A comment or a reply: `notify_comment`, called by the comment action; e-mailed at once.
 - Kudos: the daily digest writes one notification per creator and work ("3 people and 2
   guests left kudos on …") and e-mails them together.
+- A work linked to yours (`notify_related_work`) or given to you (works.gift_actions writes
+  the entry, `queue_gift_mail` its e-mail): e-mailed at once.
 
 Subscription updates are e-mailed hourly. Every notification is unique per recipient and
 event, so each job is safe to run twice. Recipients who may not see the work (drafts, hidden
@@ -487,15 +489,33 @@ def notify_related_work(
         )
         if created:
             written += 1
-            _queue_related_mail(recipient.pk)
+            _queue_mail(RELATED_MAIL_JOB, recipient.pk)
     return written
 
 
-def _queue_related_mail(recipient_id: int) -> None:
+def _queue_mail(kind: str, recipient_id: int, unique_key: str | None = None) -> None:
+    """Once the caller's transaction commits, queue the job that e-mails `recipient_id`."""
     payload = {"recipient_id": recipient_id}
-    transaction.on_commit(lambda: jobs.enqueue(RELATED_MAIL_JOB, payload))
+    transaction.on_commit(lambda: jobs.enqueue(kind, payload, unique_key=unique_key))
 
 
 @jobs.handler(RELATED_MAIL_JOB)
 def run_related_mail(job: Job) -> None:
     mail_pending(recipient_id=job.payload["recipient_id"], group="related")
+
+
+# ---------------------------------------------------------------------------------------------
+# Gifts (called by works.gift_actions)
+
+GIFT_MAIL_JOB = "engagement.gift_mail"
+
+
+def queue_gift_mail(*, recipient_id: int, gift_id: int) -> None:
+    """E-mail the recipient their gift notifications (at once, if they want these) after the
+    caller commits. Once per gift: announcing a gift again queues nothing new."""
+    _queue_mail(GIFT_MAIL_JOB, recipient_id, unique_key=f"{GIFT_MAIL_JOB}:{gift_id}")
+
+
+@jobs.handler(GIFT_MAIL_JOB)
+def run_gift_mail(job: Job) -> None:
+    mail_pending(recipient_id=job.payload["recipient_id"], group="gifts")

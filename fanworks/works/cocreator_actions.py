@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 
 from fanworks.accounts.models import User
 from fanworks.engagement.models import MailStatus, Notification, NotificationKind
-from fanworks.search.outbox import record_work_changes
+from fanworks.search.outbox import record_series_changes, record_work_changes
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
 from fanworks.works.cocreator_queries import credited_pseud_ids, invitees_for, target_of
 from fanworks.works.models import (
@@ -158,10 +158,34 @@ def _join_credited_chapters(work_id: int, pseud_id: int) -> None:
     )
 
 
+def _append_series_creator(series_id: int, pseud_id: int) -> bool:
+    if SeriesCreatorship.objects.filter(series_id=series_id, pseud_id=pseud_id).exists():
+        return False
+    last = SeriesCreatorship.objects.filter(series_id=series_id).aggregate(last=Max("position"))
+    SeriesCreatorship.objects.create(
+        series_id=series_id, pseud_id=pseud_id, position=(last["last"] or 0) + 1
+    )
+    return True
+
+
+def _join_series_of_work(work_id: int, pseud_id: int) -> list[int]:
+    """A new co-creator of a work becomes a co-creator of every series the work is in, as
+    on AO3 (reference/ao3.md: "a work co-creator becomes a series co-creator"; series_add_work
+    credits a work's creators on the series the same way). Returns the series changed."""
+    series_ids = list(
+        Series.objects.select_for_update(of=("self",))
+        .filter(series_works__work_id=work_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in series_ids if _append_series_creator(pk, pseud_id)]
+
+
 def invitations_answer(*, user: User, invitation_ids: list[int], accept: bool) -> int:
     """Accept or decline `user`'s own invitations among `invitation_ids` (others' are
-    ignored); returns how many were answered. Accepting credits the pseud: on a chapter it
-    also makes the pseud a co-creator of the work."""
+    ignored); returns how many were answered. Accepting credits the pseud and cascades up
+    as AO3's does: a chapter's co-creator becomes a co-creator of the work, and a work's of
+    every series the work is in."""
     with transaction.atomic():
         invitations = list(
             CreatorInvitation.objects.select_for_update(of=("self",))
@@ -169,35 +193,33 @@ def invitations_answer(*, user: User, invitation_ids: list[int], accept: bool) -
             .select_related("work", "chapter", "series")
         )
         changed_works: set[int] = set()
+        changed_series: set[int] = set()
         for invitation in invitations if accept else []:
             target = target_of(invitation)
+            pseud_id = invitation.pseud_id
             _lock(target)  # two acceptances at once must not take the same position
             if isinstance(target, Work):
-                if _append_work_creator(target.pk, invitation.pseud_id):
-                    _join_credited_chapters(target.pk, invitation.pseud_id)
+                if _append_work_creator(target.pk, pseud_id):
+                    _join_credited_chapters(target.pk, pseud_id)
                     changed_works.add(target.pk)
+                    changed_series.update(_join_series_of_work(target.pk, pseud_id))
             elif isinstance(target, Chapter):
-                _append_chapter_creator(target, invitation.pseud_id, invitation.inviter_id)
+                _append_chapter_creator(target, pseud_id, invitation.inviter_id)
                 if not Creatorship.objects.filter(
-                    work_id=target.work_id, pseud_id=invitation.pseud_id
+                    work_id=target.work_id, pseud_id=pseud_id
                 ).exists():
                     _freeze_other_chapters(target.work_id)
-                    _append_work_creator(target.work_id, invitation.pseud_id)
+                    _append_work_creator(target.work_id, pseud_id)
+                    changed_series.update(_join_series_of_work(target.work_id, pseud_id))
                 # Every change of credits is written to the outbox, chapter credits too.
                 changed_works.add(target.work_id)
-            else:
-                if not SeriesCreatorship.objects.filter(
-                    series=target, pseud_id=invitation.pseud_id
-                ).exists():
-                    last = SeriesCreatorship.objects.filter(series=target).aggregate(
-                        last=Max("position")
-                    )["last"]
-                    SeriesCreatorship.objects.create(
-                        series=target, pseud_id=invitation.pseud_id, position=(last or 0) + 1
-                    )
+            elif _append_series_creator(target.pk, pseud_id):
+                changed_series.add(target.pk)
         CreatorInvitation.objects.filter(pk__in=[i.pk for i in invitations]).delete()
         if changed_works:
             _work_creators_changed(sorted(changed_works))
+        # Series bookmarks are indexed with the series' creators.
+        record_series_changes(changed_series)
     return len(invitations)
 
 
@@ -246,3 +268,5 @@ def creator_remove_self(*, user: User, target: Target) -> None:
             _work_creators_changed([target.pk])
         elif isinstance(target, Chapter):
             record_work_changes([target.work_id])
+        else:
+            record_series_changes([target.pk])

@@ -1,13 +1,12 @@
 """Reads for co-creators: naming invitees, pending invitations, and chapter bylines."""
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
 
-from fanworks.accounts.models import Block, Pseud, User
+from fanworks.accounts.models import Pseud, User
+from fanworks.accounts.queries import blocks_between, pseud_for_name
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
 from fanworks.works.models import (
     Chapter,
@@ -20,8 +19,6 @@ from fanworks.works.queries import Viewer, visible_works
 
 # How many names one form may invite at once; a longer list is refused, not truncated.
 MAX_INVITEES = 20
-# "pseud (username)", AO3's way of naming a pseud whose name is not unique.
-_PSEUD_WITH_USER = re.compile(r"^(?P<pseud>.+?)\s*\((?P<user>[^()]+)\)$")
 
 
 def split_names(text: str) -> list[str]:
@@ -35,35 +32,15 @@ def split_names(text: str) -> list[str]:
 
 
 def _pseud_named(name: str) -> tuple[Pseud | None, str | None]:
-    """The pseud `name` means, or why none: "pseud (username)", a username (its default
-    pseud), or a pseud name only one user has."""
-    if len(name) > 100 or "\x00" in name:
-        return None, f"We couldn't find a user or pseud called “{name[:100]}”."
-    pseuds = Pseud.objects.select_related("user").annotate(lower=Lower("name"))
-    match = _PSEUD_WITH_USER.match(name)
-    if match:
-        found = (
-            pseuds.annotate(user_lower=Lower("user__username"))
-            .filter(lower=match["pseud"].lower(), user_lower=match["user"].strip().lower())
-            .first()
-        )
-        if found is not None:
-            return found, None
-    by_user = (
-        pseuds.annotate(user_lower=Lower("user__username"))
-        .filter(user_lower=name.lower(), is_default=True)
-        .first()
-    )
-    if by_user is not None:
-        return by_user, None
-    named = list(pseuds.filter(lower=name.lower())[:2])
-    if len(named) == 1:
-        return named[0], None
-    if named:
+    """The pseud `name` means (accounts.queries.pseud_for_name), or why none."""
+    found = pseud_for_name(name)
+    if found.pseud is not None:
+        return found.pseud, None
+    if found.ambiguous:
         return None, (
             f"Several users write as “{name}”; please name the one you mean as “{name} (username)”."
         )
-    return None, f"We couldn't find a user or pseud called “{name}”."
+    return None, f"We couldn't find a user or pseud called “{name[:100]}”."
 
 
 def invitees_for(
@@ -73,14 +50,18 @@ def invitees_for(
     credited_pseud_ids: set[int],
 ) -> tuple[list[Pseud], list[str]]:
     """The pseuds `names` invite, and a message for each name that cannot be invited: an
-    unknown name, the inviter's own pseud, a user who refuses invitations or blocks the
-    inviter, or a pseud already credited."""
+    unknown name, the inviter's own pseud, a user who refuses invitations, blocks the
+    inviter or is blocked by them, or a pseud already credited."""
     if len(names) > MAX_INVITEES:
         return [], [f"Please invite at most {MAX_INVITEES} co-creators at a time."]
+    named = [(name, *_pseud_named(name)) for name in names]
+    # Blocks count both ways: a block keeps the two apart, whoever made it.
+    blocking_inviter, blocked_by_inviter = blocks_between(
+        inviter, {pseud.user_id for _, pseud, _ in named if pseud is not None}
+    )
     found: list[Pseud] = []
     problems: list[str] = []
-    for name in names:
-        pseud, problem = _pseud_named(name)
+    for name, pseud, problem in named:
         if pseud is None:
             problems.append(problem or f"We couldn't find “{name}”.")
         elif pseud.user_id == inviter.pk:
@@ -91,8 +72,10 @@ def invitees_for(
             problems.append(f"{pseud.byline} is already credited.")
         elif not pseud.user.allow_cocreator_invitations:
             problems.append(f"{pseud.byline} does not accept co-creator invitations.")
-        elif Block.objects.filter(blocker_id=pseud.user_id, blocked=inviter).exists():
+        elif pseud.user_id in blocking_inviter:
             problems.append(f"{pseud.byline} has blocked you, so you cannot invite them.")
+        elif pseud.user_id in blocked_by_inviter:
+            problems.append(f"You have blocked {pseud.byline}, so you cannot invite them.")
         elif all(p.pk != pseud.pk for p in found):
             found.append(pseud)
     return found, problems

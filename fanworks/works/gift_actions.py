@@ -8,23 +8,20 @@ text. Users who block a creator of the work cannot be given it (accounts.Block),
 can the work's own creators.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 
-from fanworks.accounts.models import Block, Mute, Pseud, User
-from fanworks.accounts.queries import pseud_by_name, user_by_name
-from fanworks.engagement.models import MailStatus, Notification, NotificationKind
+from fanworks.accounts.models import Mute, Pseud, User
+from fanworks.accounts.queries import pseud_for_name, users_blocking_a_creator
+from fanworks.engagement.models import Notification, NotificationKind
+from fanworks.engagement.notifications import queue_gift_mail
 from fanworks.works.cocreator_queries import split_names
 from fanworks.works.models import MAX_GIFT_NAME_LENGTH, MAX_GIFT_RECIPIENTS, Gift, Work
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 from fanworks.works.queries import visible_works
 
-# "name (username)", as bylines print a pseud whose name is not the login.
-_BYLINE = re.compile(r"\A(?P<name>.+?)\s*\((?P<login>[A-Za-z0-9_]{3,40})\)\Z")
 GIFT_FIELD = "gift_recipients"
 
 
@@ -41,49 +38,27 @@ class Recipient:
 split_recipients = split_names
 
 
-def _pseuds_named(name: str) -> list[Pseud]:
-    return list(
-        Pseud.objects.select_related("user")
-        .annotate(lower=Lower("name"))
-        .filter(lower=name.lower())[:2]
-    )
-
-
 def resolve_recipient(name: str) -> Recipient:
-    """The pseud `name` stands for, or free text. Raises ValidationError when it is ambiguous
-    (two users write under that pseud name)."""
-    match = _BYLINE.match(name)
-    if match:
-        user = user_by_name(match["login"])
-        pseud = pseud_by_name(user, match["name"]) if user is not None else None
-        if pseud is not None:
-            return Recipient(pseud.byline, pseud)
-    user = user_by_name(name)
-    if user is not None:
-        default = Pseud.objects.select_related("user").filter(user=user, is_default=True).first()
-        if default is not None:
-            return Recipient(default.byline, default)
-    pseuds = _pseuds_named(name) if len(name) <= 40 and "\x00" not in name else []
-    if len(pseuds) > 1:
+    """The pseud `name` stands for (accounts.queries.pseud_for_name), or free text. Raises
+    ValidationError when it is ambiguous (two users write under that pseud name)."""
+    found = pseud_for_name(name)
+    if found.ambiguous:
         raise ValidationError(
             f"More than one person writes as “{name}”. Write it as “{name} (username)”."
         )
-    if pseuds:
-        return Recipient(pseuds[0].byline, pseuds[0])
+    if found.pseud is not None:
+        return Recipient(found.pseud.byline, found.pseud)
     return Recipient(name, None)
 
 
-def _blocking_users(work: Work, user_ids: set[int]) -> set[int]:
-    """Which of `user_ids` block a creator of `work` (their gifts are refused)."""
-    return set(
-        Block.objects.filter(
-            blocker_id__in=user_ids, blocked__pseuds__creatorships__work=work
-        ).values_list("blocker_id", flat=True)
-    )
-
-
 def _creator_user_ids(work: Work) -> set[int]:
-    return set(work.creatorships.values_list("pseud__user_id", flat=True))
+    return set(_creators_in_order(work))
+
+
+def _creators_in_order(work: Work) -> list[int]:
+    """The creators' user ids, first-credited first."""
+    ids = work.creatorships.order_by("position", "pk").values_list("pseud__user_id", flat=True)
+    return list(dict.fromkeys(ids))
 
 
 def gifts_set(*, work: Work, names: list[str]) -> list[Gift]:
@@ -110,7 +85,7 @@ def gifts_set(*, work: Work, names: list[str]) -> list[Gift]:
             problems.extend(problem.messages)
     on_archive = {r.pseud.user_id for r in recipients if r.pseud is not None}
     creators = _creator_user_ids(work)
-    blocking = _blocking_users(work, on_archive)
+    blocking = users_blocking_a_creator(on_archive, work.pk, creators)
     for recipient in recipients:
         if recipient.pseud is None:
             continue
@@ -150,26 +125,30 @@ def gifts_set(*, work: Work, names: list[str]) -> list[Gift]:
 
 
 def gifts_announce(*, work: Work, gift_ids: list[int] | None = None) -> int:
-    """Tell the recipients on the archive that `work` is a gift to them (an inbox entry, once
-    per gift; safe to call again): all its gifts, or those of `gift_ids`. Only for a posted
-    work the recipient may see, and not from a creator the recipient mutes."""
+    """Tell the recipients on the archive that `work` is a gift to them: an inbox entry, and
+    an e-mail after commit for those who want gift e-mails (engagement.mail checks that, and
+    visibility, again when it sends). Once per gift; safe to call again. All its gifts, or
+    those of `gift_ids`. Only for a posted work the recipient may see, and not from a creator
+    the recipient mutes or blocks (a block made after the gift was given, to a draft, say)."""
     gifts_query = Gift.objects.filter(work=work, refused=False, pseud__isnull=False)
     if gift_ids is not None:
         gifts_query = gifts_query.filter(pk__in=gift_ids)
     gifts = list(gifts_query.select_related("pseud"))
     if not gifts:
         return 0
-    muting = set(
-        Mute.objects.filter(
-            muter_id__in=[gift.pseud.user_id for gift in gifts if gift.pseud is not None],
-            muted__pseuds__creatorships__work=work,
-        ).values_list("muter_id", flat=True)
+    recipient_ids = {gift.pseud.user_id for gift in gifts if gift.pseud is not None}
+    creators = _creators_in_order(work)
+    refusing = users_blocking_a_creator(recipient_ids, work.pk, creators) | set(
+        Mute.objects.filter(muter_id__in=recipient_ids, muted_id__in=creators).values_list(
+            "muter_id", flat=True
+        )
     )
     # The gift is for one pseud but the inbox is the user's: each user hears of each gift.
-    notes = []
+    notes: list[Notification] = []
+    told: list[Gift] = []
     for gift in gifts:
         assert gift.pseud is not None
-        if gift.pseud.user_id in muting:
+        if gift.pseud.user_id in refusing:
             continue
         # A registered viewer: visible_works only needs the id (restricted works are fine).
         recipient = User(pk=gift.pseud.user_id)
@@ -180,13 +159,18 @@ def gifts_announce(*, work: Work, gift_ids: list[int] | None = None) -> int:
                 recipient_id=gift.pseud.user_id,
                 kind=NotificationKind.GIFT,
                 event_key=f"gift:{gift.pk}",
+                # The first-credited creator gave it: a recipient who mutes or blocks them
+                # later gets no e-mail of it either.
+                actor_id=creators[0] if creators else None,
                 work_id=work.pk,
                 text=f"“{work.title[:200]}” was given to you as a gift.",
-                # Gifts have no e-mail switch of their own; they are for the inbox only.
-                mail_status=MailStatus.SKIPPED,
             )
         )
+        told.append(gift)
     Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    for gift in told:
+        assert gift.pseud is not None
+        queue_gift_mail(recipient_id=gift.pseud.user_id, gift_id=gift.pk)
     return len(notes)
 
 

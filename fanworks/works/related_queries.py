@@ -3,7 +3,7 @@ creator's requests to approve. Every work shown goes through `visible_works`."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from fanworks.accounts.models import User
 from fanworks.core.numbers import is_plain_number
@@ -80,38 +80,36 @@ def parent_links_for_form(work: Work) -> list[tuple[int, str]]:
     return choices
 
 
-@dataclass
-class RelatedRequests:
-    pending: list[RelatedWork]
-    approved: list[RelatedWork]
-    declined: list[RelatedWork]
+# The Related Works page lists what waits for an answer first, then approved, then declined.
+_STATE_ORDER = Case(
+    When(state=RelationState.PENDING, then=Value(0)),
+    When(state=RelationState.APPROVED, then=Value(1)),
+    default=Value(2),
+)
 
 
-def related_requests(user: User) -> RelatedRequests:
-    """Links from other people's works to `user`'s works, for their Related Works page. Only
-    children `user` may see: a draft child appears once it is posted."""
-    links = (
+def related_requests(user: User) -> QuerySet[RelatedWork]:
+    """Links from other people's works to `user`'s works, for their Related Works page (a
+    page of them at a time): waiting ones first, then approved, then declined, newest first
+    within each. Only children `user` may see: a draft child appears once it is posted."""
+    own = Work.objects.filter(creatorships__pseud__user=user).values("pk")
+    return (
         _with_creators(
             RelatedWork.objects.filter(
-                parent_work__in=Work.objects.filter(creatorships__pseud__user=user).values("pk"),
-                child__in=visible_works(user).values("pk"),
-            ).exclude(child__in=Work.objects.filter(creatorships__pseud__user=user).values("pk")),
+                parent_work__in=own, child__in=visible_works(user).values("pk")
+            ).exclude(child__in=own),
             "child",
         )
         .select_related("parent_work")
-        .order_by("-created_at", "-pk")
+        .order_by(_STATE_ORDER, "-created_at", "-pk")
     )
-    found = RelatedRequests([], [], [])
-    for link in links:
-        getattr(found, link.state).append(link)
-    return found
 
 
-def parent_links_of_user(user: User) -> list[RelatedWork]:
-    """The parents `user`'s works name, for their Related Works page (a parent that is no
-    longer visible to them is left out, as on the work page)."""
+def parent_links_of_user(user: User) -> QuerySet[RelatedWork]:
+    """The parents `user`'s works name, for their Related Works page (a page of them at a
+    time; a parent that is no longer visible to them is left out, as on the work page)."""
     seen = visible_works(user, include_own_drafts=True).values("pk")
-    return list(
+    return (
         RelatedWork.objects.filter(
             child__in=Work.objects.filter(creatorships__pseud__user=user).values("pk")
         )

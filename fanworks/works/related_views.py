@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
 from fanworks.accounts.views import owner_or_login
-from fanworks.works.models import Work
+from fanworks.core.pagination import page_prefix, paginate, requested_page
+from fanworks.works.models import RelationState, Work
 from fanworks.works.queries import Viewer
 from fanworks.works.related_actions import (
     related_work_approve,
@@ -29,6 +30,9 @@ from fanworks.works.related_queries import (
     related_requests,
 )
 
+# The query parameter of the second list on the Related Works page (the first uses "page").
+PARENTS_PAGE = "parents_page"
+
 
 def related_for_work_page(viewer: Viewer, work: Work) -> dict[str, Any]:
     """The work page's parents (preface) and children by type (afterword)."""
@@ -42,16 +46,23 @@ def related_for_work_page(viewer: Viewer, work: Work) -> dict[str, Any]:
 @require_http_methods(["GET", "HEAD"])
 def user_related_works(request: HttpRequest, username: str) -> HttpResponse:
     """AO3's /users/NAME/related_works, for its owner: links to their works by others, and
-    the parents their own works name."""
+    the parents their own works name; each list a page at a time, with its own page number
+    (`page` and `parents_page`) so moving through one keeps the other where it is."""
     owner = owner_or_login(request, username)
     if isinstance(owner, HttpResponse):
         return owner
+    requests = related_requests(owner)
     context = {
         "owner": owner,
         "profile_user": owner,
         "is_owner": True,
-        "requests": related_requests(owner),
-        "own_links": parent_links_of_user(owner),
+        "requests_page": paginate(requests, requested_page(request)),
+        "requests_prefix": page_prefix(request),
+        "pending_count": requests.filter(state=RelationState.PENDING).count(),
+        "parents_page": paginate(
+            parent_links_of_user(owner), requested_page(request, PARENTS_PAGE)
+        ),
+        "parents_prefix": page_prefix(request, PARENTS_PAGE),
     }
     return render(request, "works/related/user_related_works.html", context)
 

@@ -31,6 +31,8 @@ def test_export_requested_ready_and_downloaded_on_a_phone(new_context) -> None:
 
     phone.goto("/users/lightkeeper")
     dashboard = phone.get_by_role("navigation", name="lightkeeper's pages")
+    # On a phone the dashboard's links wait behind its closed "Menu".
+    dashboard.locator("summary").click()
     dashboard.get_by_role("link", name="Export", exact=True).click()
     page = BasePage(phone)
     expect(phone.get_by_role("heading", name="Export your archive")).to_be_visible()

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from fanworks.demo.tests.test_demo_series import demo
-from fanworks.engagement.models import Notification, NotificationKind
+from fanworks.engagement.models import MailStatus, Notification, NotificationKind
 from fanworks.works.models import Creatorship, Gift
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
 
@@ -21,6 +21,10 @@ def test_demo_makes_gifts_and_orphans_once() -> None:
     for work_id, user_id in to_pseuds.values_list("work_id", "pseud__user_id"):
         assert not Creatorship.objects.filter(work_id=work_id, pseud__user_id=user_id).exists()
     assert Notification.objects.filter(kind=NotificationKind.GIFT).count() == to_pseuds.count()
+    # Demo addresses are .invalid: no gift e-mail is waiting to be sent to them.
+    assert not Notification.objects.filter(
+        kind=NotificationKind.GIFT, mail_status=MailStatus.PENDING
+    ).exists()
     orphaned = Creatorship.objects.filter(pseud__user__username=ORPHAN_USERNAME)
     assert orphaned.exists(), output
     row = to_pseuds.values_list("pseud__user__username", "work__title").first()

@@ -311,8 +311,8 @@ def test_the_preferences_page_switches_each_kind_off_and_on() -> None:
     reader = make_user("reader")
     client = logged_in(reader)
     page = client.get("/users/reader/preferences").content.decode()
-    # the four e-mail kinds, and co-creator invitations
-    assert page.count("checked") == 5
+    # the five e-mail kinds, and co-creator invitations
+    assert page.count("checked") == 6
     response = client.post("/users/reader/preferences", {"comment_emails": "on"})
     assert response.status_code == 302
     reader.refresh_from_db()

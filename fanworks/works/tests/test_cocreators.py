@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from fanworks.accounts.actions import block_user, pseud_create
+from fanworks.accounts.actions import block_user, pseud_create, unblock_user
 from fanworks.core.pagination import PER_PAGE
 from fanworks.core.testing import PROSE, make_user, make_work, work_data
 from fanworks.engagement.actions import subscription_create
@@ -31,14 +31,14 @@ from fanworks.works.cocreator_actions import (
     invitations_answer,
 )
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
-from fanworks.works.models import Creatorship, SeriesCreatorship, Work
+from fanworks.works.models import Creatorship, Series, SeriesCreatorship, Work
 from fanworks.works.tests.cocreator_helpers import (
     accept_all,
     credited_users,
     invite,
     snapshot,
 )
-from fanworks.works.tests.series_helpers import form_post, logged_in, new_series
+from fanworks.works.tests.series_helpers import form_post, logged_in, new_series, series_of
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,7 @@ def test_posting_form_invites_and_the_invitee_is_credited_only_after_accepting()
         ("alma", "is your own pseud"),
         ("refuser", "refuser does not accept co-creator invitations"),
         ("blocker", "blocker has blocked you"),
+        ("pest", "You have blocked pest, so you cannot invite them."),
     ],
 )
 def test_posting_form_refuses_names_that_cannot_be_invited(names: str, message: str) -> None:
@@ -109,6 +110,7 @@ def test_posting_form_refuses_names_that_cannot_be_invited(names: str, message: 
     refuser.save()
     blocker = make_user("blocker")
     block_user(blocker=blocker, blocked=alma)
+    block_user(blocker=alma, blocked=make_user("pest"))
     before = snapshot()
     response = logged_in(alma).post(
         "/works/new", form_post(alma, title="Kept Title", invite_cocreators=names)
@@ -119,6 +121,57 @@ def test_posting_form_refuses_names_that_cannot_be_invited(names: str, message: 
     assert 'value="Kept Title"' in html  # nothing the creator typed is lost
     assert snapshot() == before
     assert not Work.objects.exists()
+
+
+def invite_field(html: str) -> str:
+    """The co-creator field's block on a form page (label, help, errors and input)."""
+    match = re.search(
+        r'<div class="field has-error">\s*<label for="id_invite_cocreators">.*?</div>', html, re.S
+    )
+    assert match, html[:3000]
+    return match.group(0)
+
+
+def test_inviter_cannot_invite_someone_they_blocked_from_any_form() -> None:
+    """The inviter's own block refuses the invitation (as the invitee's block of them does),
+    next to the co-creator field of the work, chapter and series forms; nothing is saved."""
+    alma = make_user("alma")
+    bea = make_user("bea")
+    side = pseud_create(user=bea, name="Quill")
+    work, second = two_chapter_work(alma)
+    series = new_series(alma)
+    block_user(blocker=alma, blocked=bea)
+    client = logged_in(alma)
+    before = snapshot()
+    work.refresh_from_db()
+    work_form = form_post(alma, version=str(work.version), invite_cocreators="bea")
+    work_form.pop("content")
+    posts = [
+        (f"/works/{work.pk}/edit", work_form, "bea"),
+        (
+            f"/works/{work.pk}/chapters/{second.pk}/edit",
+            {"content": PROSE, "version": second.version, "invite_cocreators": "Quill"},
+            "Quill (bea)",
+        ),
+        (f"/series/{series.pk}/edit", {"title": series.title, "invite_cocreators": "bea"}, "bea"),
+    ]
+    for url, data, named in posts:
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        field = invite_field(response.content.decode())
+        assert f"You have blocked {named}, so you cannot invite them." in field, url
+        assert snapshot() == before
+    with pytest.raises(ValidationError) as refused:
+        invite(alma, work, "Quill (bea)")
+    assert refused.value.message_dict == {
+        "invite_cocreators": ["You have blocked Quill (bea), so you cannot invite them."]
+    }
+    assert snapshot() == before
+    assert not CreatorInvitation.objects.filter(pseud=side).exists()
+
+    # Lifting the block lets the same invitation through.
+    unblock_user(blocker=alma, blocked=bea)
+    assert [i.pseud.user for i in invite(alma, work, "bea")] == [bea]
 
 
 def test_a_pseud_is_named_by_username_pseud_or_pseud_with_username() -> None:
@@ -385,6 +438,67 @@ def test_series_form_invites_and_accepting_credits_the_series() -> None:
     response = logged_in(bea).post(f"/series/{series.pk}/remove_me")
     assert response.status_code == 302
     assert not SeriesCreatorship.objects.filter(pseud__user=bea).exists()
+
+
+def test_accepting_a_work_invitation_credits_its_series_as_ao3_does() -> None:
+    """reference/ao3.md: approval cascades, "a work co-creator becomes a series co-creator"
+    (and a chapter's becomes the work's, so the series' too). The invitee joins the end of
+    each series' byline, the series pages still list the work, and the series shows on the
+    invitee's works and series pages. A declined invitation credits no series."""
+    alma = make_user("alma")
+    bea = make_user("bea")
+    cara = make_user("cara")
+    work = make_work(alma, title="Shared Tide")
+    other = make_work(alma, title="Alma Alone")
+    first = series_of(alma, work, other, title="Tidewater Cycle")
+    second = series_of(alma, work, title="Harbour Songs")
+    untouched = series_of(alma, other, title="Solo Series")
+    outbox_before = set(SearchOutbox.objects.values_list("pk", flat=True))
+
+    invite(alma, work, "bea")
+    accept_all(bea)
+
+    def series_byline(series: Series) -> list[str]:
+        return list(
+            series.creatorships.order_by("position", "pk").values_list(
+                "pseud__user__username", flat=True
+            )
+        )
+
+    assert series_byline(first) == ["alma", "bea"]
+    assert series_byline(second) == ["alma", "bea"]
+    assert series_byline(untouched) == ["alma"]
+    # Series bookmarks are indexed with the series' creators: both series are queued.
+    queued = SearchOutbox.objects.exclude(pk__in=outbox_before)
+    assert set(queued.exclude(series_id=None).values_list("series_id", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    page = Client().get(f"/series/{first.pk}").content.decode()
+    assert "Shared Tide" in page and "Alma Alone" in page
+    assert re.search(r"<dt>Creators:</dt>\s*<dd>.*alma.*bea.*</dd>", page)
+    works_page = Client().get("/users/bea/works").content.decode()
+    assert "Shared Tide" in works_page and f'href="/series/{first.pk}"' in works_page
+    series_page = Client().get("/users/bea/series").content.decode()
+    assert "Tidewater Cycle" in series_page and "Harbour Songs" in series_page
+    assert "Solo Series" not in series_page
+    assert logged_in(bea).get(f"/series/{first.pk}/edit").status_code == 200
+
+    # A chapter's co-creator becomes the work's and so the series'.
+    work_two, second_chapter = two_chapter_work(alma)
+    third = series_of(alma, work_two, title="Third Series")
+    invite(alma, second_chapter, "cara")
+    accept_all(cara)
+    assert series_byline(third) == ["alma", "cara"]
+
+    # Declining credits nobody, on the work or its series.
+    dan = make_user("dan")
+    invite(alma, work, "dan")
+    before = snapshot()
+    ids = list(CreatorInvitation.objects.filter(pseud__user=dan).values_list("pk", flat=True))
+    invitations_answer(user=dan, invitation_ids=ids, accept=False)
+    assert series_byline(first) == ["alma", "bea"]
+    assert before["series creatorships"] == snapshot()["series creatorships"]
 
 
 def test_new_series_form_refuses_unknown_names_and_creates_nothing() -> None:

@@ -15,7 +15,11 @@ from fanworks.core.testing import make_user, make_work
 from fanworks.engagement.actions import ExternalWorkData, external_work_find_or_create
 from fanworks.engagement.models import ExternalWork, Notification, NotificationKind
 from fanworks.works.models import RelatedWork, RelationState, Work
-from fanworks.works.related_actions import parse_work_reference
+from fanworks.works.related_actions import (
+    parse_work_reference,
+    related_work_approve,
+    related_work_decline,
+)
 from fanworks.works.tests.related_helpers import link, parent_row, snapshot
 from fanworks.works.tests.series_helpers import form_post, logged_in
 
@@ -377,3 +381,58 @@ def test_two_racing_links_to_one_parent_make_one() -> None:
     assert len(results) == 1 and len(errors) == 1
     assert isinstance(errors[0], ValidationError)
     assert errors[0].message_dict == {"parent_1_work": ["This work is already listed as a parent."]}
+
+
+# ---------------------------------------------------------------------------------------------
+# The Related Works page, a page at a time
+
+
+def test_related_works_page_is_paginated_waiting_links_first() -> None:
+    """23 links to one work: page 1 has the 11 waiting and 9 of the 10 approved, page 2 the
+    last approved and the 2 declined, with AO3's page links; the linker's page lists the 23
+    parents its works name a page at a time too, each list keeping the other's page."""
+    author, fan = make_user("inkwell"), make_user("fanling")
+    parent = make_work(author, title="Salt and Lanterns")
+    links = [link(fan, make_work(fan, title=f"Child {n:02}"), parent) for n in range(23)]
+    for made in links[:10]:
+        related_work_approve(user=author, link=made)
+    for made in links[10:12]:
+        related_work_decline(user=author, link=made)
+    client = logged_in(author)
+
+    first = client.get("/users/inkwell/related_works").content.decode()
+    assert "1 - 20 of 23; 11 waiting for your approval (listed first)." in first
+    assert re.findall(r'<h3 class="heading">(.*?)</h3>', first) == [
+        "Waiting for your approval",
+        "Approved",
+    ]
+    shown = re.findall(r'<a href="/works/\d+">(Child \d\d)</a> by', first)
+    waiting = [f"Child {n:02}" for n in range(22, 11, -1)]  # newest first
+    assert shown[:11] == waiting
+    assert shown[11:] == [f"Child {n:02}" for n in range(9, 0, -1)]
+    pager = re.search(r'<nav aria-label="Pages of links to your works">(.*?)</nav>', first, re.S)
+    assert pager is not None
+    assert '<span class="current" aria-current="page">1</span>' in pager[1]
+    assert '<a href="?page=2">2</a>' in pager[1] and 'rel="next" href="?page=2"' in pager[1]
+
+    second = client.get("/users/inkwell/related_works?page=2").content.decode()
+    assert re.findall(r'<h3 class="heading">(.*?)</h3>', second) == ["Approved", "Declined"]
+    assert re.findall(r'<a href="/works/\d+">(Child \d\d)</a> by', second) == [
+        "Child 00",
+        "Child 11",
+        "Child 10",
+    ]
+    assert "21 - 23 of 23" in second and 'rel="prev" href="?page=1"' in second
+    for bad in ("3", "0", "abc"):
+        assert client.get(f"/users/inkwell/related_works?page={bad}").status_code == 404
+
+    fan_client = logged_in(fan)
+    own = fan_client.get("/users/fanling/related_works?page=1&parents_page=2").content.decode()
+    assert "No one has linked a work of theirs to yours yet." in own
+    listed = re.findall(r'<a href="/works/\d+">(Child \d\d)</a>: inspired by', own)
+    assert listed == ["Child 02", "Child 01", "Child 00"]  # 21 - 23 of the newest-first list
+    pager = re.search(r'<nav aria-label="Pages of parent works">(.*?)</nav>', own, re.S)
+    assert pager is not None
+    # The other list's page number stays in the links.
+    assert 'rel="prev" href="?page=1&amp;parents_page=1"' in pager[1]
+    assert fan_client.get("/users/fanling/related_works?parents_page=3").status_code == 404
