@@ -29,7 +29,7 @@ def test_the_owner_gets_three_labelled_groups_and_the_current_page_marked() -> N
     for slug, _ in titles:
         assert f'aria-labelledby="dashboard-{slug}"' in nav
     links = re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)
-    assert len(links) == 22
+    assert len(links) == 23
     assert [label for _, current, label in links if current] == ["Related works"]
     assert links[-1] == ("/users/logout", "", "Log out")
     assert ("/users/navowner/readings", "", "History") in links
