@@ -20,8 +20,10 @@ accepted. Afterwards the database is compared with the ledgers:
 - counters: each work's kudos, comment and bookmark counts against its rows.
 
 Prints p50/p95/max per kind of write, throughput, where the CPU went during the load (the
-server with the load generator, PostgreSQL's processes, and other processes: above 0.1 cores
-the machine was busy and the latencies are pessimistic), and the checks; then one JSON line.
+server with the load generator, PostgreSQL's processes, and the rest: other processes and
+kernel time no process is charged for, such as loopback networking, which on PostgreSQL's many
+round trips reaches ~0.1-0.2 cores; above 0.1 cores on SQLite the machine was busy and the
+latencies are pessimistic), and the checks; then one JSON line.
 Before each run it waits up to `--wait-quiet` seconds for the machine to go idle. `--runs N`
 repeats the whole run on fresh archives and judges the median p95, since one run on a noisy
 2-core machine moves by tens of percent. Exits 1 when a write was lost or duplicated, a
@@ -510,7 +512,7 @@ def print_run(
     print(f"throughput: {figures['all']['per_second']} accepted writes/s")
     print(
         f"CPU (cores): server and load generator {cpu['server_and_load_cores']}, database "
-        f"{cpu['database_cores']}, other processes {cpu['other_cores']}"
+        f"{cpu['database_cores']}, the rest {cpu['other_cores']}"
         + (
             "  (a busy machine: these latencies are pessimistic)"
             if cpu["other_cores"] > 0.1
