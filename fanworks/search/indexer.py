@@ -35,11 +35,13 @@ LOCK_FILE = generations.WRITER_LOCK
 # lock holder to apply it, one for the others to reload): 0.25 s keeps that well under the
 # two seconds promised, for one cheap outbox query per worker and round.
 POLL_SECONDS = 0.25
-# After a round that applied changes the next one waits this long instead: under a stream of
-# writes (every kudos and comment rewrites its work's document) each round then gathers a
-# second's worth into one commit, rather than paying a commit, a merge and a searcher reload
-# four times a second. Still within the two seconds promised, and a lone edit after a quiet
-# spell is applied at the next short poll.
+# After a round that applied at least BUSY_ROWS outbox rows the next one waits
+# BUSY_POLL_SECONDS instead: under a stream of writes (every kudos and comment rewrites its
+# work's document) each round then gathers a second's worth into one commit, rather than paying
+# a commit, a merge and a searcher reload four times a second. Still within the two seconds
+# promised; a round of a few rows (someone posting or editing a work) keeps the short poll, so
+# their next change shows as quickly as the first.
+BUSY_ROWS = 5
 BUSY_POLL_SECONDS = 1.0
 ROUND_BATCH = 500
 
@@ -157,7 +159,8 @@ def run_forever(
             log.exception("Search indexer round failed")
         finally:
             close_old_connections()
-        stop.wait(max(poll_seconds, busy_poll_seconds) if applied else poll_seconds)
+        busy = applied is not None and applied >= BUSY_ROWS
+        stop.wait(max(poll_seconds, busy_poll_seconds) if busy else poll_seconds)
 
 
 def start_indexer_thread(

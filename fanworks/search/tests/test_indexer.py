@@ -197,19 +197,19 @@ def test_a_hole_left_by_a_rollback_is_forgotten_after_a_while(
 def test_a_round_that_applied_changes_waits_longer_before_the_next(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Under a stream of writes the rounds gather a second's worth each; a quiet round polls
-    # again soon, so a lone edit is applied quickly.
-    results = iter([3, None, 0, 7])
+    # Under a stream of writes the rounds gather a second's worth each; a quiet round, or one
+    # of a few rows (a lone edit), polls again soon.
+    results = iter([indexer.BUSY_ROWS, None, 0, indexer.BUSY_ROWS - 1, 40])
     waits: list[float] = []
 
     class CountingStop(threading.Event):
         def wait(self, timeout: float | None = None) -> bool:
             waits.append(timeout or 0.0)
-            if len(waits) == 4:
+            if len(waits) == 5:
                 self.set()
             return self.is_set()
 
     monkeypatch.setattr(indexer, "get_index", lambda path=None: None)
     monkeypatch.setattr(indexer, "run_round", lambda index: next(results))
     indexer.run_forever(stop=CountingStop(), poll_seconds=0.25, busy_poll_seconds=1.0)
-    assert waits == [1.0, 0.25, 0.25, 1.0]
+    assert waits == [1.0, 0.25, 0.25, 0.25, 1.0]
