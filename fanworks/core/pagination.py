@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
@@ -57,6 +58,19 @@ def page_prefix(request: HttpRequest, param: str = "page") -> str:
     query.pop(param, None)
     kept = query.urlencode()
     return f"?{kept}&{param}=" if kept else f"?{param}="
+
+
+class FilterPagePrefix:
+    """For a filter form's reading of the request: `page_prefix` starts a link to another page
+    of the same results, keeping the filters (`params`) and ending in `page=`."""
+
+    # The filter parameters to keep in page links, in the order the form shows them.
+    params: list[tuple[str, str]]
+
+    @property
+    def page_prefix(self) -> str:
+        query = urlencode(self.params)
+        return f"?{query}&page=" if query else "?page="
 
 
 def paginate(queryset: QuerySet[Any], number: int, per_page: int = PER_PAGE) -> Page:

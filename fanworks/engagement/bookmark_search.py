@@ -22,13 +22,13 @@ SQL stays the reference: the tests run every case on both and compare.
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
+from fanworks.core.pagination import FilterPagePrefix
 from fanworks.engagement.models import Bookmark, BookmarkTag
 from fanworks.engagement.queries import Viewer, visible_bookmarks
 from fanworks.search.documents import FACET_TYPES
@@ -330,16 +330,11 @@ def _series_tag_counts_sql(
 
 
 @dataclass
-class BookmarkFilters:
+class BookmarkFilters(FilterPagePrefix):
     search: BookmarkSearch
     errors: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
     params: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def page_prefix(self) -> str:
-        query = urlencode(self.params)
-        return f"?{query}&page=" if query else "?page="
 
     @property
     def sort_column(self) -> str:

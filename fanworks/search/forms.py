@@ -11,12 +11,12 @@ are refused with BadSearch (a 400): too many tags, a too-long query, pages past 
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils import timezone
 
 from fanworks.core.numbers import is_plain_number
+from fanworks.core.pagination import FilterPagePrefix
 from fanworks.search.parser import And, Node, Not, Or, Phrase, Range, Sort, Term, parse
 from fanworks.search.query import PER_PAGE, WorkSearch
 from fanworks.tags.models import TagType
@@ -122,7 +122,7 @@ def has_filters(data: QueryDict) -> bool:
 
 
 @dataclass
-class Filters:
+class Filters(FilterPagePrefix):
     search: WorkSearch
     # parameter name → message shown beside that field; the filter itself was ignored.
     errors: dict[str, str] = field(default_factory=dict)
@@ -135,11 +135,6 @@ class Filters:
     params: list[tuple[str, str]] = field(default_factory=list)
     # What the query parser did with the typed text, for the notice beside the form.
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def page_prefix(self) -> str:
-        query = urlencode(self.params)
-        return f"?{query}&page=" if query else "?page="
 
     @property
     def sort_column(self) -> str:
