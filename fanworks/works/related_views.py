@@ -3,18 +3,20 @@ approvals to withdraw, and the parents their works name), and the buttons behind
 and forbidden both answer 404; a refused action changes nothing."""
 
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanworks.accounts.models import User
 from fanworks.accounts.views import owner_or_login
-from fanworks.core.pagination import page_prefix, paginate, requested_page
+from fanworks.core.numbers import is_plain_number
+from fanworks.core.pagination import PER_PAGE, page_prefix, paginate, requested_page
 from fanworks.works.models import RelationState, Work
 from fanworks.works.queries import Viewer
 from fanworks.works.related_actions import (
@@ -79,6 +81,31 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(f"/users/{request.user.get_username()}/related_works")
 
 
+def _back_to_page(request: HttpRequest, user: User) -> HttpResponse:
+    """The Related Works page a button was on (its `return_to`), so an action on page 3 comes
+    back to page 3. Only the user's own page is accepted, and of its query only the two page
+    numbers, rebuilt from digits: any other site, path or parameter goes back to page 1. A
+    number past the list's last page (the removed link was the last one there) becomes the
+    last page, which exists."""
+    own = f"/users/{user.username}/related_works"
+    wanted = urlsplit(request.POST.get("return_to", ""))
+    if wanted.scheme or wanted.netloc or wanted.path != own:
+        return redirect(own)
+    query = QueryDict(wanted.query)
+    lists = (("page", related_requests(user)), (PARENTS_PAGE, parent_links_of_user(user)))
+    kept: list[tuple[str, int]] = []
+    for param, links in lists:
+        raw = query.get(param, "")
+        if not is_plain_number(raw) or int(raw[:10]) < 2:
+            continue
+        last_page = max(1, -(-links.count() // PER_PAGE))
+        # Ten digits are past any real page count; longer need not be converted.
+        number = last_page if len(raw) > 9 else min(int(raw), last_page)
+        if number > 1:
+            kept.append((param, number))
+    return redirect(f"{own}?{urlencode(kept)}" if kept else own)
+
+
 def _act(request: HttpRequest, link_id: int, verb: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
@@ -97,7 +124,7 @@ def _act(request: HttpRequest, link_id: int, verb: str) -> HttpResponse:
             messages.success(request, "The link was removed.")
     except PermissionDenied:
         raise Http404("No such related work") from None
-    return _back(request)
+    return _back_to_page(request, user)
 
 
 @login_required

@@ -387,10 +387,9 @@ def test_two_racing_links_to_one_parent_make_one() -> None:
 # The Related Works page, a page at a time
 
 
-def test_related_works_page_is_paginated_waiting_links_first() -> None:
-    """23 links to one work: page 1 has the 11 waiting and 9 of the 10 approved, page 2 the
-    last approved and the 2 declined, with AO3's page links; the linker's page lists the 23
-    parents its works name a page at a time too, each list keeping the other's page."""
+def links_of_every_state() -> tuple[User, User, list[RelatedWork]]:
+    """23 works by fanling linked to one by inkwell, newest last: the first 10 approved, the
+    next 2 declined, the other 11 waiting."""
     author, fan = make_user("inkwell"), make_user("fanling")
     parent = make_work(author, title="Salt and Lanterns")
     links = [link(fan, make_work(fan, title=f"Child {n:02}"), parent) for n in range(23)]
@@ -398,6 +397,14 @@ def test_related_works_page_is_paginated_waiting_links_first() -> None:
         related_work_approve(user=author, link=made)
     for made in links[10:12]:
         related_work_decline(user=author, link=made)
+    return author, fan, links
+
+
+def test_related_works_page_is_paginated_waiting_links_first() -> None:
+    """23 links to one work: page 1 has the 11 waiting and 9 of the 10 approved, page 2 the
+    last approved and the 2 declined, with AO3's page links; the linker's page lists the 23
+    parents its works name a page at a time too, each list keeping the other's page."""
+    author, fan, _links = links_of_every_state()
     client = logged_in(author)
 
     first = client.get("/users/inkwell/related_works").content.decode()
@@ -436,3 +443,82 @@ def test_related_works_page_is_paginated_waiting_links_first() -> None:
     # The other list's page number stays in the links.
     assert 'rel="prev" href="?page=1&amp;parents_page=1"' in pager[1]
     assert fan_client.get("/users/fanling/related_works?parents_page=3").status_code == 404
+
+
+def test_buttons_on_a_later_page_return_to_that_page() -> None:
+    """Approving, declining, withdrawing an approval or removing a link on page 2 of either
+    list comes back to page 2, keeping the other list's page; a removal that empties the last
+    page comes back to the page before."""
+    author, fan, links = links_of_every_state()
+    client = logged_in(author)
+    page_two = "/users/inkwell/related_works?page=2"
+
+    html = client.get(page_two).content.decode()
+    # Every button on the page carries the page it is on.
+    hidden = '<input type="hidden" name="return_to" value="/users/inkwell/related_works?page=2">'
+    assert html.count(hidden) == html.count('class="inline-form"') == 3
+    # Page 2: Child 00 approved, Child 11 and Child 10 declined.
+    withdraw = client.post(f"/related_works/{links[0].pk}/decline", {"return_to": page_two})
+    assert withdraw["Location"] == page_two
+    assert RelatedWork.objects.get(pk=links[0].pk).state == RelationState.DECLINED
+    approve = client.post(f"/related_works/{links[11].pk}/approve", {"return_to": page_two})
+    assert approve["Location"] == page_two
+    assert RelatedWork.objects.get(pk=links[11].pk).state == RelationState.APPROVED
+    decline = client.post(f"/related_works/{links[20].pk}/decline", {"return_to": page_two})
+    assert decline["Location"] == page_two
+    assert RelatedWork.objects.get(pk=links[20].pk).state == RelationState.DECLINED
+    # The message is shown on the page the reader comes back to.
+    assert "The link was declined" in client.get(page_two).content.decode()
+
+    fan_client = logged_in(fan)
+    both = "/users/fanling/related_works?page=1&parents_page=2"
+    escaped = both.replace("&", "&amp;")
+    assert f'name="return_to" value="{escaped}"' in fan_client.get(both).content.decode()
+    removed = fan_client.post(f"/related_works/{links[0].pk}/remove", {"return_to": both})
+    # 22 parents left: page 2 still exists. Page 1 is the default, so it is left out.
+    assert removed["Location"] == "/users/fanling/related_works?parents_page=2"
+    assert not RelatedWork.objects.filter(pk=links[0].pk).exists()
+    for made in links[1:3]:
+        fan_client.post(f"/related_works/{made.pk}/remove", {"return_to": both})
+    # The last one on page 2 is gone, and so is page 2: back to page 1, which exists.
+    assert RelatedWork.objects.filter(child__creatorships__pseud__user=fan).count() == 20
+    last = fan_client.post(f"/related_works/{links[3].pk}/remove", {"return_to": both})
+    assert last["Location"] == "/users/fanling/related_works"
+    assert fan_client.get(last["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("return_to", "location"),
+    [
+        ("https://elsewhere.example/users/inkwell/related_works?page=2", ""),
+        ("//elsewhere.example/users/inkwell/related_works?page=2", ""),
+        ("/users/fanling/related_works?page=2", ""),
+        ("/works/1?page=2", ""),
+        ("/users/inkwell/related_works/../../fanling/related_works?page=2", ""),
+        ("javascript:alert(1)", ""),
+        ("", ""),
+        ("/users/inkwell/related_works?page=abc", ""),
+        ("/users/inkwell/related_works?page=%C2%B2", ""),
+        ("/users/inkwell/related_works?page=-2", ""),
+        ("/users/inkwell/related_works?page=99999999999999999999", "?page=2"),
+        ("/users/inkwell/related_works?page=2&next=https://elsewhere.example", "?page=2"),
+        ("/users/inkwell/related_works?page=2#links-to-yours", "?page=2"),
+    ],
+)
+def test_return_to_only_reaches_the_users_own_related_works_pages(
+    return_to: str, location: str
+) -> None:
+    """Anything but the user's own Related Works page comes back to its page 1; of the query
+    only the page numbers are kept, and one past the end becomes the last page."""
+    author, fan = make_user("inkwell"), make_user("fanling")
+    parent = make_work(author, title="Salt and Lanterns")
+    links = [link(fan, make_work(fan, title=f"Child {n:02}"), parent) for n in range(21)]
+
+    response = logged_in(author).post(
+        f"/related_works/{links[0].pk}/approve", {"return_to": return_to}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/users/inkwell/related_works" + location
+    # The action itself is done whatever the return address.
+    assert RelatedWork.objects.get(pk=links[0].pk).state == RelationState.APPROVED
