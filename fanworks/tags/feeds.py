@@ -51,12 +51,6 @@ def feed_works(tag: Tag, limit: int = FEED_LENGTH) -> list[Work]:
     return list(with_listing_data(works.order_by("-revised_at", "-pk"))[:limit])
 
 
-def _creators(work: Work) -> list[str]:
-    from fanworks.works.queries import listing_pseuds
-
-    return [pseud.byline for pseud in listing_pseuds(work)]
-
-
 def _tags(work: Work) -> list[Any]:
     """The work's tags by name, from what the listing query attached (no query per work)."""
     from fanworks.works.queries import tags_by_type
@@ -96,7 +90,9 @@ class TagFeed(Feed):
         return work.get_absolute_url()
 
     def item_author_name(self, work: Work) -> str:
-        return ", ".join(_creators(work)) or "Anonymous"
+        from fanworks.works.queries import creator_byline
+
+        return creator_byline(work)
 
     def item_pubdate(self, work: Work) -> Any:
         return work.first_posted_at or work.revised_at

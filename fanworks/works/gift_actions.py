@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import Truncator
 
 from fanworks.accounts.models import Mute, Pseud, User
 from fanworks.accounts.queries import pseud_for_name, users_blocking_a_creator
@@ -20,7 +21,7 @@ from fanworks.engagement.notifications import queue_gift_mail
 from fanworks.works.cocreator_queries import split_names
 from fanworks.works.models import MAX_GIFT_NAME_LENGTH, MAX_GIFT_RECIPIENTS, Gift, Work
 from fanworks.works.orphan_queries import ORPHAN_USERNAME
-from fanworks.works.queries import visible_works
+from fanworks.works.queries import attach_pseuds, creator_byline, visible_works
 
 GIFT_FIELD = "gift_recipients"
 
@@ -143,6 +144,8 @@ def gifts_announce(*, work: Work, gift_ids: list[int] | None = None) -> int:
             "muter_id", flat=True
         )
     )
+    attach_pseuds([work])  # the byline in one query, not one per creator
+    text = gift_notification_text(work)
     # The gift is for one pseud but the inbox is the user's: each user hears of each gift.
     notes: list[Notification] = []
     told: list[Gift] = []
@@ -163,7 +166,7 @@ def gifts_announce(*, work: Work, gift_ids: list[int] | None = None) -> int:
                 # later gets no e-mail of it either.
                 actor_id=creators[0] if creators else None,
                 work_id=work.pk,
-                text=f"“{work.title[:200]}” was given to you as a gift.",
+                text=text,
             )
         )
         told.append(gift)
@@ -172,6 +175,18 @@ def gifts_announce(*, work: Work, gift_ids: list[int] | None = None) -> int:
         assert gift.pseud is not None
         queue_gift_mail(recipient_id=gift.pseud.user_id, gift_id=gift.pk)
     return len(notes)
+
+
+def gift_notification_text(work: Work) -> str:
+    """The inbox line (and e-mail subject) of a gift: the work and who gave it, named as the
+    work credits its creators (works.queries.creator_byline), so an orphaned creator stays
+    hidden. Cut to fit Notification.text: the title to 200 characters, then the byline."""
+    title = work.title[:200]
+    template = "“{title}” by {byline} was given to you as a gift."
+    limit = Notification._meta.get_field("text").max_length
+    assert limit is not None
+    room = limit - len(template.format(title=title, byline=""))
+    return template.format(title=title, byline=Truncator(creator_byline(work)).chars(room))
 
 
 def gift_refuse(*, gift: Gift) -> Gift:

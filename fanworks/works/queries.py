@@ -238,6 +238,13 @@ def listing_pseuds(work: Work) -> list[Any]:
     return [creatorship.pseud for creatorship in work.creatorships.all()]
 
 
+def creator_byline(work: Work) -> str:
+    """The work's creators as its page credits them ("name (username)", in order), or
+    "Anonymous" for a work that credits nobody. Only the credited pseuds are read, so a
+    creator who orphaned it shows as the orphan account, as on the work."""
+    return ", ".join(pseud.byline for pseud in listing_pseuds(work)) or "Anonymous"
+
+
 def tags_by_type(work: Work) -> dict[str, list[Any]]:
     """The work's tags by type, sorted by name: attached by listings, or from the prefetched
     work_tags of the work page (computed once per work object)."""

@@ -68,12 +68,12 @@ def test_a_gift_from_the_posting_form_is_e_mailed_once_after_commit(
     work = Work.objects.get()
     (message,) = mail.outbox
     assert message.to == ["friend@example.org"]
-    assert message.subject == "[Fanworks] “Harbour Lights” was given to you as a gift."
+    assert message.subject == "[Fanworks] “Harbour Lights” by writer was given to you as a gift."
     assert f"/works/{work.pk}" in message.body
     assert isinstance(message, EmailMultiAlternatives)
     html, _ = message.alternatives[0]
     assert isinstance(html, str)
-    assert f'/works/{work.pk}">“Harbour Lights” was given to you as a gift.</a>' in html
+    assert f'/works/{work.pk}">“Harbour Lights” by writer was given to you as a gift.</a>' in html
     assert gift_mail_status(friend) == [MailStatus.SENT]
     assert Job.objects.filter(kind=GIFT_MAIL_JOB).count() == 1
 

@@ -16,7 +16,9 @@ from fanworks.engagement.models import Notification, NotificationKind
 from fanworks.works.actions import work_post, work_update
 from fanworks.works.forms import EditWorkForm
 from fanworks.works.gift_actions import gift_refuse, gifts_set, split_recipients
-from fanworks.works.models import Gift, Work
+from fanworks.works.models import Creatorship, Gift, Work
+from fanworks.works.orphan_actions import works_orphan
+from fanworks.works.tests.cocreator_helpers import accept_all, invite
 from fanworks.works.tests.gift_helpers import logged_in, snapshot
 from fanworks.works.tests.series_helpers import form_post
 
@@ -191,6 +193,57 @@ def test_no_notice_from_a_muted_creator_and_none_again_after_an_edit() -> None:
     gifts_set(work=work, names=["friend", "muter", "pal"])
     assert gift_notes(friend) == []
     assert len(gift_notes(pal)) == 1
+
+
+def test_gift_notice_names_the_creators_as_the_work_credits_them() -> None:
+    """The inbox entry names the givers as the work's byline does: each credited pseud as
+    "name (username)", in credit order."""
+    writer, cowriter = make_user("writer"), make_user("cowriter")
+    friend = make_user("friend")
+    side = pseud_create(user=writer, name="Lantern Keeper")
+    draft = make_work(writer, post=False, pseud_ids=[side.pk], gift_recipients=["friend"])
+    invite(writer, draft, "cowriter")
+    accept_all(cowriter)
+    work_post(work=draft)
+
+    [note] = gift_notes(friend)
+    expected = "“Harbour Lights” by Lantern Keeper (writer), cowriter was given to you as a gift."
+    assert note.text == expected
+    inbox = logged_in(friend).get("/users/friend/inbox").content.decode()
+    assert f'<a href="/works/{draft.pk}">{expected}</a>' in inbox
+
+
+def test_gift_notice_of_an_anonymous_creator_does_not_name_them() -> None:
+    """A creator who orphaned the work anonymously is named as the work names them (the
+    orphan account), never by their own pseud; a work crediting nobody is "Anonymous"."""
+    writer, cowriter = make_user("writer"), make_user("cowriter")
+    friend, pal = make_user("friend"), make_user("pal")
+    side = pseud_create(user=writer, name="Lantern Keeper")
+    work = make_work(writer, pseud_ids=[side.pk])
+    invite(writer, work, "cowriter")
+    accept_all(cowriter)
+    works_orphan(user=writer, work_ids=[work.pk], keep_names=False)
+    byline = logged_in(friend).get(f"/works/{work.pk}").content.decode()
+    assert '">orphan_account</a>, <a rel="author"' in byline  # what the work shows
+
+    gifts_set(work=work, names=["friend"])
+
+    [note] = gift_notes(friend)
+    assert note.text == ("“Harbour Lights” by orphan_account, cowriter was given to you as a gift.")
+    inbox = logged_in(friend).get("/users/friend/inbox").content.decode()
+    assert "Lantern Keeper" not in inbox and "writer" not in inbox.replace("cowriter", "")
+
+    # No action leaves a posted work crediting nobody; the work page calls such a work
+    # "Anonymous", and so does the notice.
+    draft = make_work(cowriter, post=False, title="Tide Tables", gift_recipients=["pal"])
+    Creatorship.objects.filter(work=draft).delete()
+    work_post(work=draft)
+    assert '<h3 class="byline heading">Anonymous</h3>' in (
+        logged_in(pal).get(f"/works/{draft.pk}").content.decode()
+    )
+    [anonymous] = gift_notes(pal)
+    assert anonymous.text == "“Tide Tables” by Anonymous was given to you as a gift."
+    assert "cowriter" not in logged_in(pal).get("/users/pal/inbox").content.decode()
 
 
 def test_hidden_work_gift_is_not_announced() -> None:
