@@ -361,6 +361,13 @@ def _load_creator_ids(work: Work) -> set[int]:
     return creators
 
 
+def creator_ids(work: Work) -> set[int]:
+    """The user ids of the work's creators: those loaded with it when they were, otherwise
+    read now (and kept on the work)."""
+    loaded = prefetched_creator_ids(work)
+    return loaded if loaded is not None else _load_creator_ids(work)
+
+
 def prefetched_creator_ids(work: Work) -> set[int] | None:
     """The user ids of the work's creators when they were loaded with it (work_to_act_on) or
     its creatorships were prefetched (listings), else None: the caller then asks the
