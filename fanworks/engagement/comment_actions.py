@@ -178,18 +178,14 @@ def _notify_about_comment(
 
 
 def _creators(work: Work) -> list[User]:
-    """The work's creators (users, once each, by id): from its prefetched creatorships when a
-    listing loaded them, by the creator ids work_to_act_on loaded (no join), else by the work."""
-    cache = getattr(work, "_prefetched_objects_cache", {})
-    if "creatorships" in cache:
-        users = {c.pseud.user.pk: c.pseud.user for c in cache["creatorships"]}
-        return [users[pk] for pk in sorted(users)]
-    creator_ids = prefetched_creator_ids(work)
-    if creator_ids is not None:
-        return list(User.objects.filter(pk__in=creator_ids).order_by("pk"))
-    return list(
-        User.objects.filter(pseuds__creatorships__work_id=work.pk).distinct().order_by("pk")
-    )
+    """The work's creators (users, once each, by id): by the creator ids loaded with the work
+    (work_to_act_on; no join), else through its creatorships."""
+    ids = prefetched_creator_ids(work)
+    if ids is not None:
+        users = User.objects.filter(pk__in=ids)
+    else:
+        users = User.objects.filter(pseuds__creatorships__work_id=work.pk).distinct()
+    return list(users.order_by("pk"))
 
 
 def _same_submission(existing: Comment, work: Work, by: Commenter) -> Comment:
