@@ -1,10 +1,13 @@
 """Helpers shared by the co-creator tests (test_cocreators*.py)."""
 
+import re
 from typing import Any
 
 from fanworks.accounts.models import User
+from fanworks.core.testing import PROSE, make_user, make_work
 from fanworks.engagement.models import Notification
 from fanworks.search.models import SearchOutbox
+from fanworks.works.actions import ChapterData, chapter_create
 from fanworks.works.cocreator_actions import invitations_answer, invitations_send
 from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
 from fanworks.works.models import Chapter, Creatorship, Series, SeriesCreatorship, Work
@@ -52,3 +55,25 @@ def snapshot() -> dict[str, Any]:
         "chapters": list(Chapter.objects.order_by("pk").values_list("pk", "version", "title")),
         "series": list(Series.objects.order_by("pk").values_list("pk", "title")),
     }
+
+
+def byline(html: str) -> str:
+    match = re.search(r'<h3 class="byline heading">(.*?)</h3>', html, re.S)
+    assert match, html[:2000]
+    return re.sub(r"<[^>]+>", "", match.group(1))
+
+
+def two_chapter_work(alma: Any) -> tuple[Work, Any]:
+    work = make_work(alma, expected_chapters=2)
+    second = chapter_create(work=work, data=ChapterData(content=PROSE, title="The Tide"), post=True)
+    return work, second
+
+
+def chapter_shared_with_bea() -> tuple[Any, Any, Work, Any]:
+    """alma's two-chapter work whose second chapter bea accepted to co-create."""
+    alma = make_user("alma")
+    bea = make_user("bea")
+    work, second = two_chapter_work(alma)
+    invite(alma, second, "bea")
+    accept_all(bea)
+    return alma, bea, work, second

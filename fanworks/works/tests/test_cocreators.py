@@ -1,7 +1,8 @@
-"""Co-creators: invitations from the work, chapter and series forms, the invitee's Co-Creator
-Requests page, accepting and declining, chapter bylines, leaving, the preference that refuses
-invitations, and what an unanswered invitation does not change (bylines, search, the user's
-works, edit rights). The permission matrix is in test_cocreators_permissions.py."""
+"""Co-creators: invitations from the work and series forms, the invitee's Co-Creator
+Requests page, accepting and declining, leaving, the preference that refuses invitations, and
+what an unanswered invitation does not change (bylines, search, the user's works, edit
+rights). Chapters are in test_cocreators_chapters.py, the permission matrix in
+test_cocreators_permissions.py."""
 
 import re
 from pathlib import Path
@@ -19,34 +20,28 @@ from fanworks.engagement.models import Notification, NotificationKind
 from fanworks.search.indexer import get_index, run_round
 from fanworks.search.models import SearchOutbox
 from fanworks.works.actions import (
-    ChapterData,
-    chapter_create,
     work_delete,
     work_post,
     work_update,
 )
 from fanworks.works.cocreator_actions import (
-    LAST_CREATOR,
     creator_remove_self,
     invitations_answer,
 )
-from fanworks.works.cocreator_models import ChapterCreatorship, CreatorInvitation
+from fanworks.works.cocreator_models import CreatorInvitation
 from fanworks.works.models import Creatorship, Series, SeriesCreatorship, Work
 from fanworks.works.tests.cocreator_helpers import (
     accept_all,
+    byline,
+    chapter_shared_with_bea,
     credited_users,
     invite,
     snapshot,
+    two_chapter_work,
 )
 from fanworks.works.tests.series_helpers import form_post, logged_in, new_series, series_of
 
 pytestmark = pytest.mark.django_db
-
-
-def byline(html: str) -> str:
-    match = re.search(r'<h3 class="byline heading">(.*?)</h3>', html, re.S)
-    assert match, html[:2000]
-    return re.sub(r"<[^>]+>", "", match.group(1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,119 +297,6 @@ def test_the_preference_refuses_invitations_and_is_on_the_preferences_page() -> 
     client.post("/users/bea/preferences", {"allow_cocreator_invitations": "on"})
     invite(alma, work, "bea")
     assert CreatorInvitation.objects.count() == 1
-
-
-# ---------------------------------------------------------------------------------------------
-# Chapters
-
-
-def two_chapter_work(alma: Any) -> tuple[Work, Any]:
-    work = make_work(alma, expected_chapters=2)
-    second = chapter_create(work=work, data=ChapterData(content=PROSE, title="The Tide"), post=True)
-    return work, second
-
-
-def chapter_shared_with_bea() -> tuple[Any, Any, Work, Any]:
-    """alma's two-chapter work whose second chapter bea accepted to co-create."""
-    alma = make_user("alma")
-    bea = make_user("bea")
-    work, second = two_chapter_work(alma)
-    invite(alma, second, "bea")
-    accept_all(bea)
-    return alma, bea, work, second
-
-
-def test_chapter_invitation_credits_the_chapter_and_the_work_and_shows_chapter_bylines() -> None:
-    alma = make_user("alma")
-    bea = make_user("bea")
-    work, second = two_chapter_work(alma)
-    client = logged_in(alma)
-    response = client.post(
-        f"/works/{work.pk}/chapters/{second.pk}/edit",
-        {
-            "content": PROSE,
-            "chapter_title": "The Tide",
-            "version": second.version,
-            "invite_cocreators": "bea",
-        },
-    )
-    assert response.status_code == 302
-    assert CreatorInvitation.objects.get().chapter == second
-    assert credited_users(work) == ["alma"]
-    accept_all(bea)
-    assert credited_users(work) == ["alma", "bea"]
-    first = work.chapters.get(position=1)
-    assert list(
-        ChapterCreatorship.objects.filter(chapter=first).values_list(
-            "pseud__user__username", flat=True
-        )
-    ) == ["alma"]
-    html = Client().get(f"/works/{work.pk}?view_full_work=true").content.decode()
-    assert byline(html) == "alma, bea"
-    # Chapter 1 differs from the work's creators; chapter 2 (alma and bea) does not.
-    assert re.findall(r'<p class="byline chapter-byline">(.*?)</p>', html) == [
-        'Chapter by <a href="/users/alma/pseuds/alma">alma</a>'
-    ]
-
-
-def test_chapter_form_refuses_bad_names_and_keeps_the_text() -> None:
-    alma = make_user("alma")
-    work, second = two_chapter_work(alma)
-    before = snapshot()
-    response = logged_in(alma).post(
-        f"/works/{work.pk}/chapters/{second.pk}/edit",
-        {
-            "content": PROSE + " More words.",
-            "version": second.version,
-            "invite_cocreators": "ghost",
-        },
-    )
-    assert response.status_code == 400
-    assert "More words." in response.content.decode()
-    assert snapshot() == before
-
-
-def test_leaving_a_work_leaves_its_chapters_and_the_last_creator_cannot_leave() -> None:
-    alma, bea, work, _second = chapter_shared_with_bea()
-    client = logged_in(bea)
-    assert "Remove me as co-creator" in client.get(f"/works/{work.pk}/edit").content.decode()
-    response = client.post(f"/works/{work.pk}/remove_me")
-    assert response.status_code == 302
-    assert credited_users(work) == ["alma"]
-    assert not ChapterCreatorship.objects.filter(pseud__user=bea).exists()
-    assert client.get(f"/works/{work.pk}/edit").status_code == 404
-
-    before = snapshot()
-    alma_client = logged_in(alma)
-    assert "Remove me" not in alma_client.get(f"/works/{work.pk}/edit").content.decode()
-    response = alma_client.post(f"/works/{work.pk}/remove_me", follow=True)
-    assert LAST_CREATOR.replace("'", "&#x27;") in response.content.decode()
-    assert snapshot() == before
-
-
-def test_leaving_a_chapter_keeps_the_work_credit() -> None:
-    _alma, bea, work, second = chapter_shared_with_bea()
-    response = logged_in(bea).post(f"/works/{work.pk}/chapters/{second.pk}/remove_me")
-    assert response.status_code == 302
-    assert credited_users(work) == ["alma", "bea"]
-    assert list(second.creatorships.values_list("pseud__user__username", flat=True)) == ["alma"]
-
-
-def test_work_invitation_accepted_joins_chapters_with_their_own_creators() -> None:
-    alma = make_user("alma")
-    bea = make_user("bea")
-    cara = make_user("cara")
-    work, second = two_chapter_work(alma)
-    invite(alma, second, "bea")
-    accept_all(bea)
-    invite(alma, work, "cara")
-    accept_all(cara)
-    assert credited_users(work) == ["alma", "bea", "cara"]
-    assert set(second.creatorships.values_list("pseud__user__username", flat=True)) == {
-        "alma",
-        "bea",
-        "cara",
-    }
 
 
 # ---------------------------------------------------------------------------------------------
